@@ -1,0 +1,52 @@
+# ipsresearch: two commands on a fresh machine (Python 3.11+ and make):
+#   make report   build the synthetic data and the HTML reports in reports/
+#   make test     run the whole test suite
+# The first call creates .venv and installs the package; later calls reuse it
+# until pyproject.toml or requirements.lock change.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ipsresearch-installed
+JOBS   ?=
+
+.PHONY: report test lab data verify lint clean-venv help
+
+help:
+	@echo "make report   build data_synthetic/ and reports/ (index.html, one page per notebook)"
+	@echo "make test     run the test suite"
+	@echo "make lab      open JupyterLab on notebooks/ with the package's kernel"
+	@echo "make verify   recompute every published claim"
+	@echo "make lint     ruff"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipsresearch needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+		echo "recreating $(VENV) (broken or too old)"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name ipsresearch --display-name "Python (ipsresearch)" >/dev/null
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/ipsresearch data
+	$(BIN)/ipsresearch build $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+data: $(STAMP)
+	$(BIN)/ipsresearch data
+
+verify: $(STAMP)
+	$(BIN)/ipsresearch verify
+
+lint: $(STAMP)
+	$(BIN)/ruff check ipsresearch tests benchmarks
+
+clean-venv:
+	rm -rf $(VENV)

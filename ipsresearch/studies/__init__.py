@@ -1,0 +1,63 @@
+"""The five source studies and the claims each one makes.
+
+Each module in this package declares the claims of one study (or one topic
+of it) as a :class:`ipsresearch.claims.ClaimSet` named ``CLAIMS``, together
+with the loader of the data the claims are recomputed from. The register is
+the concatenation of the modules listed in :data:`MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from ipsresearch.claims import ClaimSet
+
+__all__ = ["MODULES", "SEEDS", "Seed", "claim_sets"]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A source paper: its seed file and a short citation."""
+
+    file: str
+    key: str
+    citation: str
+    doi: str = ""
+
+
+SEEDS: dict[str, Seed] = {
+    s.file: s
+    for s in (
+        Seed("000_489456de6ed42f85.txt", "irish_pilot",
+             "Integrating IPS into multidisciplinary mental health teams in Ireland: "
+             "focus groups with employment specialists and OT managers (qualitative study)"),
+        Seed("001_8f0d05ae2c2ca9ec.txt", "moen2021",
+             "Moen EÅ, Walseth LT, Larsen IB. Experiences of participating in individual "
+             "placement and support: a meta-ethnographic review and synthesis of qualitative "
+             "studies. Scand J Caring Sci 2021;35:343-352",),
+        Seed("002_0bad34d9be664c44.txt", "ipsnor",
+             "Moe C, Brinchmann B, Rasmussen L, et al. Implementing individual placement and "
+             "support (IPS): the experiences of employment specialists in the early "
+             "implementation phase of IPS in Northern Norway. The IPSNOR study. "
+             "BMC Psychiatry 2021;21:632", "10.1186/s12888-021-03644-x"),
+        Seed("003_be757564e9da0080.txt", "bonfils_review",
+             "Bonfils IS, Hansen H, Dalum HS, Eplov LF. Implementation of the individual "
+             "placement and support approach: facilitators and barriers. "
+             "Scand J Disabil Res 2017;19:318-333",),
+        Seed("004_11a173a4c9c5b2ea.txt", "harkko2025",
+             "Harkko J, Nordquist H, Kouvonen A. Leadership and the sustainment of IPS in "
+             "five Finnish cases (BMC Health Serv Res 2025)", "10.1186/s12913-025-12495-1"),
+    )
+}
+"""The five seed papers by file name."""
+
+MODULES: list[str] = [
+    "ipsresearch.studies.irish_pilot",
+]
+"""Modules whose ``CLAIMS`` make up the register, in display order."""
+
+
+def claim_sets() -> list[ClaimSet]:
+    """Every registered :class:`~ipsresearch.claims.ClaimSet`, in order."""
+    return [importlib.import_module(m).CLAIMS for m in MODULES]

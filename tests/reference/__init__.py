@@ -1,0 +1,1 @@
+"""Reference values from independent implementations, each with the call that produced it."""

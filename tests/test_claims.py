@@ -1,0 +1,72 @@
+"""The claims register: statuses, errata semantics, recomputation from records."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ipsresearch.claims import Claim, ClaimSet, evaluate, results_frame, verify
+
+
+def _claim(published, compute, **kw) -> Claim:
+    return Claim("t.x", "000_x.txt", 1, "something", published, compute, **kw)
+
+
+def test_every_registered_claim_passes_or_is_an_erratum():
+    results = verify()
+    bad = [(r.id, r.published, r.computed, r.error) for r in results if r.status == "fail"]
+    assert bad == []
+    ids = [r.id for r in results]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_claim_names_a_seed_file_and_line():
+    from ipsresearch.studies import SEEDS
+
+    for r in verify():
+        assert r.source in SEEDS, r.id
+        assert r.line >= 1
+        assert r.quantity and r.report
+
+
+def test_status_rules():
+    assert evaluate(_claim(3, lambda d: 3), None).status == "pass"
+    assert evaluate(_claim(3, lambda d: 4), None).status == "fail"
+    assert evaluate(_claim(0.40, lambda d: 0.43, tolerance=0.05), None).status == "pass"
+    assert evaluate(_claim(0.40, lambda d: 0.46, tolerance=0.05), None).status == "fail"
+    # an erratum holds only while the values still differ
+    assert evaluate(_claim(519, lambda d: 527, erratum="sum"), None).status == "erratum"
+    assert evaluate(_claim(519, lambda d: 519, erratum="sum"), None).status == "fail"
+    assert evaluate(_claim("Sweden", lambda d: "sweden"), None).status == "pass"
+    assert evaluate(_claim(True, lambda d: False), None).status == "fail"
+
+
+def test_a_compute_error_is_a_fail_with_the_error_recorded():
+    r = evaluate(_claim(3, lambda d: 1 / 0), None)
+    assert r.status == "fail" and r.computed is None
+    assert r.error.startswith("ZeroDivisionError")
+
+
+def test_compute_never_sees_the_published_value():
+    seen = []
+    cs = ClaimSet("t", "test", load=lambda d: {"records": [1, 2, 3]},
+                  claims=lambda: [_claim(3, lambda d: seen.append(d) or len(d["records"]))])
+    [r] = verify(claim_sets=[cs])
+    assert r.status == "pass" and seen == [{"records": [1, 2, 3]}]
+
+
+def test_changed_records_make_the_pilot_claim_fail(data_copy):
+    path = data_copy / "irish_pilot" / "participants.csv"
+    people = pd.read_csv(path, dtype=str, keep_default_na=False)
+    people.iloc[:-1].to_csv(path, index=False)  # drop one participant (and keep their spells out)
+    spells_path = data_copy / "irish_pilot" / "job_spells.csv"
+    spells = pd.read_csv(spells_path, dtype=str, keep_default_na=False)
+    spells[spells["participant_id"] != people["participant_id"].iloc[-1]].to_csv(spells_path, index=False)
+    status = {r.id: r for r in verify(data_dir=data_copy, sets=["irish_pilot"])}
+    assert status["irish_pilot.participants"].status == "fail"
+    assert status["irish_pilot.participants"].computed == 64
+
+
+def test_results_frame_columns():
+    frame = results_frame(verify(sets=["irish_pilot"]))
+    for col in ("id", "source", "line", "quantity", "published", "computed", "tolerance", "status"):
+        assert col in frame.columns

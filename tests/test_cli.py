@@ -1,0 +1,88 @@
+"""Command line: help, version, exit codes, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ipsresearch import __version__
+from ipsresearch.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ipsresearch.cli", *args],
+                          capture_output=True, text=True)
+
+
+def test_help_and_version():
+    r = run("--help")
+    assert r.returncode == 0
+    for cmd in ("data", "build", "verify"):
+        assert cmd in r.stdout
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"ipsresearch {__version__}"
+
+
+def test_bad_argument_is_one_line_exit_2():
+    r = run("verify", "--no-such-flag")
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0
+    assert "unrecognized arguments: --no-such-flag" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_command_exit_2():
+    r = run("frobnicate")
+    assert r.returncode == 2 and "invalid choice: 'frobnicate'" in r.stderr
+
+
+def test_missing_data_file_is_one_line_exit_2(tmp_path):
+    r = run("verify", "--data-dir", str(tmp_path))
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0
+    assert f"{tmp_path}/participants.csv: file does not exist" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_debug_shows_traceback(tmp_path):
+    r = run("--debug", "verify", "--data-dir", str(tmp_path))
+    assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_verify_json_keys_and_exit_status(capsys):
+    assert main(["verify", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    keys = {"id", "source", "line", "quantity", "published", "computed", "tolerance", "status"}
+    assert items and all(keys <= set(i) for i in items)
+    assert {i["status"] for i in items} <= {"pass", "erratum"}
+    placed = next(i for i in items if i["id"] == "irish_pilot.placed")
+    assert placed["published"] == 33 and placed["computed"] == 33
+    assert placed["source"] == "000_489456de6ed42f85.txt" and placed["line"] == 15
+
+
+def test_verify_exits_1_when_a_claim_fails(data_copy, capsys):
+    path = data_copy / "irish_pilot" / "focus_groups.csv"
+    path.write_text(path.read_text().replace(",53,", ",50,"))
+    assert main(["verify", "--data-dir", str(data_copy), "--only", "irish_pilot"]) == 1
+    out = capsys.readouterr().out
+    assert "irish_pilot.shortest_group" in out and "fail" in out
+
+
+def test_data_check_passes_on_shipped_data(capsys):
+    assert main(["data", "--check"]) == 0
+
+
+def test_data_check_exit_1_when_bytes_would_change(tmp_path, capsys):
+    assert main(["data", "--out", str(tmp_path)]) == 0
+    (tmp_path / "irish_pilot" / "participants.csv").write_text("changed\n")
+    assert main(["data", "--check", "--out", str(tmp_path)]) == 1
+    assert "differs: irish_pilot/participants.csv" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("param", ["no_equals_sign", "1x=2"])
+def test_build_bad_param_exit_2(param, capsys):
+    assert main(["build", "--param", param, "--out", "/nonexistent/never-written"]) == 2
+    assert "ipsresearch: error: parameter" in capsys.readouterr().err

@@ -1,0 +1,60 @@
+"""Notebooks: stored clean, one parameters cell, thin, and executed top to bottom."""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+import pytest
+
+from ipsresearch.build import build, discover
+from ipsresearch.paths import NOTEBOOKS_DIR
+from tests.reference import proportions
+
+NOTEBOOKS = discover(NOTEBOOKS_DIR)
+
+
+def test_there_are_notebooks():
+    assert any(p.stem == "01-irish-pilot" for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_without_outputs_and_with_one_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is code[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_thin_no_functions_or_classes_defined(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert not defs, f"{path.name} defines {[d.name for d in defs]}: move it into the package"
+
+
+@pytest.mark.slow
+def test_all_notebooks_execute_and_render(tmp_path):
+    results = build(out_dir=tmp_path, log=lambda *_: None)
+    failed = [(r.name, r.error[-2000:]) for r in results if r.status != "built"]
+    assert failed == []
+    page = (tmp_path / "01-irish-pilot.html").read_text(encoding="utf-8")
+    assert "33 of 65" in page and "50.8%" in page
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "01-irish-pilot.html" in index and "irish_pilot.placed" in index
+
+
+@pytest.mark.slow
+def test_parameters_reach_the_notebook(tmp_path):
+    results = build(only=["01"], out_dir=tmp_path, params={"method": "exact", "confidence": 0.9},
+                    log=lambda *_: None)
+    assert [r.status for r in results] == ["built"]
+    page = (tmp_path / "01-irish-pilot.html").read_text(encoding="utf-8")
+    lo, hi = proportions.EXACT_33_65_90  # R binom.test(33, 65, conf.level = 0.9)
+    assert f"{lo:.1%} to {hi:.1%}" in page
