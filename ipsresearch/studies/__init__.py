@@ -30,24 +30,20 @@ SEEDS: dict[str, Seed] = {
     s.file: s
     for s in (
         Seed("000_489456de6ed42f85.txt", "irish_pilot",
-             "Integrating IPS into multidisciplinary mental health teams in Ireland: "
-             "focus groups with employment specialists and OT managers (qualitative study)"),
+             "Irish IPS pilot 2015-2017 and national scale-up: focus groups with "
+             "employment specialists and OT managers"),
         Seed("001_8f0d05ae2c2ca9ec.txt", "moen2021",
-             "Moen EÅ, Walseth LT, Larsen IB. Experiences of participating in individual "
-             "placement and support: a meta-ethnographic review and synthesis of qualitative "
-             "studies. Scand J Caring Sci 2021;35:343-352",),
+             "Moen, Walseth & Larsen, Scand J Caring Sci 2021;35:343-352 "
+             "(meta-ethnography of 17 qualitative IPS studies)"),
         Seed("002_0bad34d9be664c44.txt", "ipsnor",
-             "Moe C, Brinchmann B, Rasmussen L, et al. Implementing individual placement and "
-             "support (IPS): the experiences of employment specialists in the early "
-             "implementation phase of IPS in Northern Norway. The IPSNOR study. "
-             "BMC Psychiatry 2021;21:632", "10.1186/s12888-021-03644-x"),
+             "Moe, Brinchmann, Rasmussen et al., BMC Psychiatry 2021;21:632 "
+             "(IPSNOR: employment specialists in Northern Norway)", "10.1186/s12888-021-03644-x"),
         Seed("003_be757564e9da0080.txt", "bonfils_review",
-             "Bonfils IS, Hansen H, Dalum HS, Eplov LF. Implementation of the individual "
-             "placement and support approach: facilitators and barriers. "
-             "Scand J Disabil Res 2017;19:318-333",),
+             "Bonfils, Hansen, Dalum & Eplov, Scand J Disabil Res 2017;19:318-333 "
+             "(review of 21 papers on IPS implementation)"),
         Seed("004_11a173a4c9c5b2ea.txt", "harkko2025",
-             "Harkko J, Nordquist H, Kouvonen A. Leadership and the sustainment of IPS in "
-             "five Finnish cases (BMC Health Serv Res 2025)", "10.1186/s12913-025-12495-1"),
+             "Harkko, Nordquist & Kouvonen, BMC Health Serv Res 2025 "
+             "(leadership and sustainment of IPS in five Finnish cases)", "10.1186/s12913-025-12495-1"),
     )
 }
 """The five seed papers by file name."""
