@@ -270,11 +270,23 @@ def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -
         rows.append(
             f'<tr class="status-{esc(r.status)}"><td>{cell_id}</td>'
             f"<td>{esc(r.source)}</td><td>{esc(lines)}</td><td>{esc(r.quantity)}</td>"
-            f"<td>{esc(format_value(r.published, r.unit))}</td>"
-            f"<td>{esc(format_value(r.computed, r.unit))}</td>"
-            f"<td>{esc(format_value(r.tolerance))}</td>"
+            f'<td class="num">{esc(format_value(r.published, r.unit))}</td>'
+            f'<td class="num">{esc(format_value(r.computed, r.unit))}</td>'
+            f'<td class="num">{esc(format_value(r.tolerance))}</td>'
             f'<td class="status">{esc(r.status)}</td><td>{esc(detail)}</td></tr>'
         )
     head = ("<tr><th>id</th><th>source</th><th>line</th><th>quantity</th><th>published</th>"
             "<th>computed</th><th>tolerance</th><th>status</th><th>note / erratum</th></tr>")
-    return f'<table class="claims">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    return (CLAIMS_CSS + f'<table class="claims">\n<thead>{head}</thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+CLAIMS_CSS = (
+    "<style>table.claims{border-collapse:collapse;font-size:0.85em}"
+    "table.claims td,table.claims th{text-align:left;vertical-align:top;padding:0.2em 0.5em;"
+    "border-bottom:1px solid #ddd}table.claims td.num{text-align:right;white-space:nowrap}"
+    "table.claims tr.status-pass td.status{color:#176b2c}"
+    "table.claims tr.status-fail td.status{color:#b00020;font-weight:bold}"
+    "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}</style>\n"
+)
+"""Styles of the claims table, inlined so the table reads the same in every page."""

@@ -25,16 +25,17 @@ def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int =
     ...                   "ci_low": [0.389], "ci_high": [0.625], "method": ["wilson"]})
     >>> format_rates(r).iloc[0].tolist()
     ['33 of 65', '50.8%', '38.9% to 62.5%', 'wilson']
+    >>> format_rates(r.assign(site=["All"]), label="site").index.tolist()
+    ['All']
     """
     pct = f"{{:.{digits}%}}"
-    out = pd.DataFrame(index=rates.index)
-    if label is not None:
-        out[label] = rates[label].astype(str)
+    index = pd.Index(rates[label].astype(str), name=label) if label is not None else rates.index
+    out = pd.DataFrame(index=index)
     out["participants"] = [f"{e} of {n}" for e, n in zip(rates["events"], rates["n"], strict=True)]
-    out["rate"] = rates["rate"].map(pct.format)
+    out["rate"] = [pct.format(v) for v in rates["rate"]]
     out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
                        for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)]
-    out["method"] = rates["method"].astype(str)
+    out["method"] = rates["method"].astype(str).to_numpy()
     return out
 
 
