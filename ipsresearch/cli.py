@@ -11,12 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from ipsresearch import __version__
-from ipsresearch.validation import InputError
 
 __all__ = ["main"]
+
+
+def _input_error() -> type[Exception]:
+    """:class:`ipsresearch.validation.InputError`, imported only while an error is handled
+    (validation imports pandas; a no-op ``ipsresearch build`` must start in well under a second)."""
+    from ipsresearch.validation import InputError
+
+    return InputError
 
 
 class UsageError(Exception):
@@ -31,6 +39,18 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_data(args: argparse.Namespace) -> int:
     from ipsresearch import synthetic
 
+    if args.scale is not None:  # a national-sized cohort (issue 9), Parquet and CSV
+        if args.check or not args.out:
+            raise UsageError("--scale N writes a new cohort: give --out DIR, without --check")
+        from ipsresearch.synthetic import scale
+
+        seed = scale.SEED if args.seed is None else args.seed
+        written = scale.write(scale.generate(args.scale, seed=seed), args.out, seed=seed)
+        print(f"{len(written)} file(s) written to {args.out}: {args.scale} participants "
+              f"at {max(1, args.scale // scale.PARTICIPANTS_PER_SITE)} sites, seed {seed}")
+        return 0
+    if args.seed is not None:
+        raise UsageError("--seed applies only with --scale N")
     if args.check:
         report = synthetic.check_all(args.out)
         changed = [(p, s) for p, s in report if s != "same"]
@@ -53,6 +73,15 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from ipsresearch.claims import format_value, verify
 
+    if args.only:
+        from ipsresearch.studies import claim_sets
+
+        keys = [cs.key for cs in claim_sets()]
+        unknown = sorted(set(args.only) - set(keys))
+        if unknown:
+            raise UsageError(f"unknown claim set {', '.join(unknown)}; choose from {', '.join(keys)}")
+    if args.data_dir is not None:
+        _check_verify_data(args.data_dir, args.only)
     results = verify(data_dir=args.data_dir, sets=args.only or None)
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
@@ -71,6 +100,41 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "fail" for r in results) else 0
 
 
+def _check_verify_data(data_dir: str, only: list[str]) -> None:
+    """Load every selected claim set from ``data_dir``; list every problem and the sets that need them."""
+    from pathlib import Path
+
+    from ipsresearch.studies import claim_sets
+    from ipsresearch.validation import InputError, Problem
+
+    sets = [cs for cs in claim_sets() if not only or cs.key in only]
+    if not Path(data_dir).is_dir():
+        raise InputError([Problem(data_dir, None, None, "is not a directory",
+                                  "a directory laid out like data_synthetic/")])
+    problems: list[Problem] = []
+    lacking, ok, first = [], [], None
+    for cs in sets:
+        try:
+            cs.load(data_dir)
+        except InputError as exc:
+            first = first or exc
+            problems.extend(p for p in exc.problems if p not in problems)
+            if all(p.message.startswith("file does not exist") for p in exc.problems):
+                lacking.append(cs.key)
+        else:
+            ok.append(cs.key)
+    if first is not None and not ok:
+        raise first  # nothing loads: most likely the wrong folder; its first problem says what is expected
+    if problems:
+        if lacking:
+            problems.append(Problem(
+                data_dir, None, None,
+                f"this folder lacks the files of claim set{'s' if len(lacking) > 1 else ''} "
+                f"{', '.join(lacking)}; to check only the others, add --only "
+                + " ".join(k for k in (cs.key for cs in sets) if k not in lacking)))
+        raise InputError(problems, source=data_dir)
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from ipsresearch.build import build, parse_param
 
@@ -78,11 +142,70 @@ def _cmd_build(args: argparse.Namespace) -> int:
         params = dict(parse_param(p) for p in args.param)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    results = build(only=args.only or None, out_dir=args.out, params=params,
-                    with_code=args.with_code)
-    failed = [r for r in results if r.status == "failed"]
-    print(f"{len(results) - len(failed)} built, {len(failed)} failed")
-    return 1 if failed else 0
+    kw = {"notebooks_dir": args.notebooks} if args.notebooks else {}
+    if params.get("data_dir") is not None:
+        _check_build_data(params["data_dir"], only=args.only, notebooks_dir=args.notebooks)
+    report = build(only=args.only or None, out_dir=args.out, params=params, with_code=args.with_code,
+                   force=args.force, jobs=args.jobs, **kw)
+    print(report.summary())
+    return report.exit_status
+
+
+def _check_build_data(data_dir: object, *, only: list[str], notebooks_dir: str | None) -> None:
+    """Load a user's ``data_dir`` with the loaders of the selected notebooks' studies.
+
+    Runs before :func:`ipsresearch.build.build`, so bad data stop the command
+    with file, row and column (exit 2) before any kernel starts or any page,
+    index or manifest is written. See :func:`ipsresearch.validation.check_data_dir`.
+    """
+    from pathlib import Path
+
+    from ipsresearch.build import discover
+    from ipsresearch.paths import NOTEBOOKS_DIR
+    from ipsresearch.validation import check_data_dir
+
+    selected = discover(notebooks_dir or NOTEBOOKS_DIR, only or None)
+    check_data_dir(Path(str(data_dir)).expanduser(), notebooks=selected)
+
+
+def _cmd_fidelity(args: argparse.Namespace) -> int:
+    from ipsresearch import fidelity
+
+    if args.template:
+        sys.stdout.write(fidelity.template_path().read_text(encoding="utf-8"))
+        return 0
+    if args.ratings is None:
+        raise UsageError("give a ratings CSV file (or --template to print one)")
+    scores = fidelity.score(args.ratings)
+    if args.json:
+        print(json.dumps(json.loads(scores.to_json(orient="records")), indent=2, ensure_ascii=False))
+        return 0
+    print(scores.fillna({"band": "none"}).to_string(index=False))
+    counts = scores["band"].fillna("none").value_counts()
+    order = [b for b in [*fidelity.IPS25_BANDS["band"], "none"] if b in counts]
+    print(f"{len(scores)} review(s) scored: " + ", ".join(f"{counts[b]} {b}" for b in order))
+    return 0
+
+
+def _count(text: str) -> int:
+    """A positive whole number, also written as 1e6."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number (e.g. 1000000 or 1e6)")
+    return int(value)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -98,6 +221,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="write nothing; exit 1 if regenerating would change a byte")
     d.add_argument("--out", metavar="DIR", help="output directory (default: data_synthetic/)")
     d.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+    d.add_argument("--scale", type=_count, metavar="N",
+                   help="instead, write a synthetic national cohort of N participants "
+                        "(e.g. 1e6) with job spells and fidelity reviews, as Parquet and CSV, to --out")
+    d.add_argument("--seed", type=int, help="seed of the --scale cohort")
     d.set_defaults(func=_cmd_data)
 
     b = sub.add_parser("build", help="execute the notebooks and write reports/")
@@ -105,8 +232,13 @@ def make_parser() -> argparse.ArgumentParser:
                    help="build only these notebooks (name or number prefix, e.g. 01)")
     b.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="set a notebook parameter, e.g. --param data_dir=my_data")
-    b.add_argument("--out", metavar="DIR", help="output directory (default: reports/)")
+    b.add_argument("--out", metavar="DIR",
+                   help="output directory (default: reports/, or reports-NAME/ with --param data_dir=.../NAME)")
     b.add_argument("--with-code", action="store_true", help="show code cells (teaching mode)")
+    b.add_argument("--force", action="store_true", help="execute every notebook, ignoring the cache")
+    b.add_argument("--jobs", type=_positive_int, metavar="N",
+                   help="notebooks executed at once (default: number of cores)")
+    b.add_argument("--notebooks", metavar="DIR", help="directory of NN-topic.ipynb (default: notebooks/)")
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("verify", help="recompute every published claim; exit 1 if any fails")
@@ -116,7 +248,20 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("--only", nargs="+", metavar="SET", default=[],
                    help="claim sets to check, e.g. irish_pilot")
     v.set_defaults(func=_cmd_verify)
+
+    f = sub.add_parser("fidelity", help="score IPS-25 fidelity ratings: totals and bands")
+    f.add_argument("ratings", nargs="?", metavar="RATINGS.csv",
+                   help="ratings in the long (review_id,item,rating) or wide (review_id,S1..SE14) layout")
+    f.add_argument("--json", action="store_true",
+                   help="print a JSON list of objects (review_id, subtotals, total, band)")
+    f.add_argument("--template", action="store_true", help="print the ratings template CSV and exit")
+    f.set_defaults(func=_cmd_fidelity)
     return p
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning (e.g. an unknown column kept unchecked) as one line, without the source line."""
+    print(f"ipsresearch: warning: {message}", file=sys.stderr if file is None else file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,11 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
-        return args.func(args)
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.showwarning = _show_warning
+            return args.func(args)
     except UsageError as exc:
         print(f"ipsresearch: error: {exc}", file=sys.stderr)
         return 2
-    except InputError as exc:
+    except _input_error() as exc:
         if debug:
             raise
         if len(exc.problems) == 1:
@@ -141,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"ipsresearch: error: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError) as exc:
         if debug:
             raise
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc

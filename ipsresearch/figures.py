@@ -62,3 +62,18 @@ def plot_rates(
         ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+# Kaplan-Meier curves and swimmer plots of job spells (issue 5) live in their own module.
+from ipsresearch.survival_figures import plot_spells, plot_survival  # noqa: E402
+
+__all__ += ["plot_spells", "plot_survival"]
+
+# Co-occurrence heatmaps and who-is-quoted bars of qualitative studies (issue 6).
+from ipsresearch.qualitative_figures import (  # noqa: E402
+    plot_attributions,
+    plot_cooccurrence,
+    plot_theme_by_role,
+)
+
+__all__ += ["plot_attributions", "plot_cooccurrence", "plot_theme_by_role"]

@@ -9,7 +9,8 @@ from IPython.display import HTML
 
 from ipsresearch.claims import ClaimResult, claims_html
 
-__all__ = ["format_rates", "show_claims"]
+__all__ = ["format_bands", "format_flow", "format_meta", "format_rates", "format_survival",
+           "show_claims"]
 
 
 def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int = 1) -> pd.DataFrame:
@@ -36,6 +37,140 @@ def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int =
     out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
                        for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)]
     out["method"] = rates["method"].astype(str).to_numpy()
+    return out
+
+
+def format_survival(
+    table: pd.DataFrame,
+    *,
+    value: str = "survival",
+    by: str | list[str] | None = None,
+    digits: int = 1,
+) -> pd.DataFrame:
+    """Display table of Kaplan-Meier estimates at horizons (``SurvivalResult.table``).
+
+    ``value`` names the estimate column; its interval is ``ci_low``/``ci_high``
+    for ``survival`` and ``<value>_ci_low``/``<value>_ci_high`` otherwise (e.g.
+    ``share_working``). The numeric input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"horizon": [365.0], "n": [40], "events": [22], "n_at_risk": [14],
+    ...                   "survival": [0.4083], "ci_low": [0.2215], "ci_high": [0.5879],
+    ...                   "ci_transform": ["log-log"]})
+    >>> format_survival(t).iloc[0].tolist()
+    ['365', '40', '14', '40.8%', '22.1% to 58.8%', 'log-log']
+    """
+    pct = f"{{:.{digits}%}}"
+    lo_col, hi_col = ("ci_low", "ci_high") if value == "survival" else (f"{value}_ci_low", f"{value}_ci_high")
+    groups = [by] if isinstance(by, str) else list(by or [])
+    out = pd.DataFrame(index=table.index)
+    for g in groups:
+        out[g] = table[g].astype(str)
+    out["day"] = table["horizon"].map(lambda h: f"{h:g}")
+    out["n"] = table["n"].astype(str)
+    out["at risk"] = table["n_at_risk"].astype(str)
+    shown = [pct.format(v) if pd.notna(v) else "not estimated" for v in table[value]]
+    out[value.replace("_", " ")] = shown
+    out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}" if pd.notna(lo) else ""
+                       for lo, hi in zip(table[lo_col], table[hi_col], strict=True)]
+    out["transform"] = table["ci_transform"].astype(str)
+    return out
+
+
+def format_meta(summary: pd.DataFrame, *, label: str | None = None, digits: int = 2) -> pd.DataFrame:
+    """Display table of pooled results (``MetaAnalysisResult.summary()`` rows).
+
+    Ratios and differences get ``digits`` decimals; proportions (``PLO``,
+    ``PFT``) are shown as percentages. The numeric input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"measure": ["RR"], "method": ["REML"], "k": [7], "estimate": [1.761],
+    ...     "ci_low": [1.355], "ci_high": [2.288], "pi_low": [1.014], "pi_high": [3.058],
+    ...     "tau2": [0.0616], "i2": [53.3], "q": [14.23], "q_df": [6], "q_p": [0.027]})
+    >>> format_meta(s).iloc[0].tolist()
+    ['RR', 'REML', '7', '1.76', '1.35 to 2.29', '1.01 to 3.06', '0.062', '53%', '14.2 (6)', '0.027']
+    """
+    out = pd.DataFrame(index=summary.index)
+    if label is not None:
+        out[label] = summary[label].astype(str)
+    out["measure"] = summary["measure"].astype(str)
+    out["method"] = summary["method"].astype(str)
+    out["studies"] = summary["k"].astype(str)
+    prop = summary["measure"].isin(["PLO", "PFT"]).to_numpy()
+
+    def num(v: float, p: bool) -> str:
+        return f"{v:.{max(digits - 2, 0) + 1}%}" if p else f"{v:.{digits}f}"
+
+    out["estimate"] = [num(v, p) for v, p in zip(summary["estimate"], prop, strict=True)]
+    out["interval"] = [f"{num(lo, p)} to {num(hi, p)}" for lo, hi, p in
+                       zip(summary["ci_low"], summary["ci_high"], prop, strict=True)]
+    out["prediction interval"] = [f"{num(lo, p)} to {num(hi, p)}" for lo, hi, p in
+                                  zip(summary["pi_low"], summary["pi_high"], prop, strict=True)]
+    out["tau²"] = summary["tau2"].map(lambda v: f"{v:.3f}")
+    out["I²"] = summary["i2"].map(lambda v: f"{v:.0f}%")
+    out["Q (df)"] = [f"{q:.1f} ({d})" for q, d in zip(summary["q"], summary["q_df"], strict=True)]
+    out["p (Q)"] = summary["q_p"].map(lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}")
+    return out
+
+
+def format_bands(dist: pd.DataFrame, *, by: str | None = None, unit: str = "reviews",
+                 digits: int = 0) -> pd.DataFrame:
+    """Display table of :func:`ipsresearch.fidelity.band_distribution` or ``band_mentions``.
+
+    Returns strings such as ``8 of 14`` (in a column named ``unit``) and
+    ``57% (33% to 79%)``; the numeric input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"band": ["fair"], "low": [74], "high": [99], "n": [14], "count": [8],
+    ...                   "share": [8 / 14], "ci_low": [0.3259], "ci_high": [0.7862]})
+    >>> format_bands(d).iloc[0].tolist()
+    ['fair', '74-99', '8 of 14', '57% (33% to 79%)']
+    """
+    pct = f"{{:.{digits}%}}"
+    out = pd.DataFrame(index=dist.index)
+    if by is not None:
+        out[by] = dist[by].astype(str)
+    out["band"] = dist["band"].astype(str).str.replace("_", " ")
+    if "low" in dist and "high" in dist:
+        out["totals"] = [("" if pd.isna(lo) else f"{lo}-{hi}")
+                         for lo, hi in zip(dist["low"], dist["high"], strict=True)]
+    out[unit] = [f"{c} of {n}" for c, n in zip(dist["count"], dist["n"], strict=True)]
+    out["share (interval)"] = [f"{pct.format(s)} ({pct.format(lo)} to {pct.format(hi)})" for s, lo, hi
+                               in zip(dist["share"], dist["ci_low"], dist["ci_high"], strict=True)]
+    return out
+
+
+def format_flow(flow: pd.DataFrame, *, by: str | list[str] | None = "role", digits: int = 1) -> pd.DataFrame:
+    """Display table of :func:`ipsresearch.qualitative.sample_flow` output.
+
+    Indexed by the ``by`` columns and the stage (underscores become spaces);
+    columns ``people`` (``17 of 24``), ``rate`` and ``interval``. The numeric
+    input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"role": ["es"], "stage": ["took_part"], "n": [24], "events": [17],
+    ...                   "rate": [17 / 24], "ci_low": [0.5083], "ci_high": [0.8509]})
+    >>> format_flow(f).reset_index().iloc[0].tolist()
+    ['es', 'took part', '17 of 24', '70.8%', '50.8% to 85.1%']
+    """
+    pct = f"{{:.{digits}%}}"
+    groups = [by] if isinstance(by, str) else list(by or [])
+    keys = [flow[g].astype(str).str.replace("_", " ") for g in groups]
+    keys.append(flow["stage"].astype(str).str.replace("_", " "))
+    out = pd.DataFrame(index=pd.MultiIndex.from_arrays(keys, names=[*groups, "stage"])
+                       if groups else pd.Index(keys[0], name="stage"))
+    out["people"] = [f"{e} of {n}" for e, n in zip(flow["events"], flow["n"], strict=True)]
+    out["rate"] = [pct.format(v) for v in flow["rate"]]
+    out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
+                       for lo, hi in zip(flow["ci_low"], flow["ci_high"], strict=True)]
     return out
 
 

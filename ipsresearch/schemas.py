@@ -10,6 +10,7 @@ is generated from these objects (:func:`ipsresearch.validation.describe_schema`)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ipsresearch.validation import (
@@ -19,6 +20,8 @@ from ipsresearch.validation import (
     RowCheck,
     Schema,
     check_references,
+    row_positions,
+    source_rows,
 )
 
 __all__ = [
@@ -30,6 +33,29 @@ __all__ = [
     "ROSTER",
     "SCHEMAS",
     "check_cohort",
+    "BENCHMARK_MEASURES",
+    "EMPLOYMENT_BENCHMARKS",
+    "FIDELITY_RATINGS",
+    "FIDELITY_RATINGS_WIDE",
+    "FIDELITY_REVIEWS",
+    "IPS25_ITEM_CODES",
+    "PROPORTIONS",
+    "TRIAL_ARMS",
+    "proportions_schema",
+    "trial_arms_schema",
+    "ATTRIBUTIONS",
+    "CASES",
+    "CODINGS",
+    "DOCUMENTS",
+    "METAPHOR_CITATIONS",
+    "SEGMENTS",
+    "THEMES",
+    "BONFILS2017_FRAMEWORK",
+    "BONFILS2017_PAPERS",
+    "MOEN2021_REFERENCES",
+    "MOEN2021_STUDIES",
+    "SCREENING_LOG",
+    "SCREENING_STAGES",
 ]
 
 JOB_TYPES = ("competitive", "sheltered", "volunteer", "work_trial", "other")
@@ -99,8 +125,11 @@ ROLES = (
     "site_leader",
     "project_manager",
     "frontline_worker",
+    "work_applicant",
+    "social_worker",
+    "clinician",
 )
-"""Roles of people in the qualitative studies' samples."""
+"""Roles of people in the qualitative studies' samples (and the actor groups of seed 001)."""
 
 ROSTER = Schema(
     "roster",
@@ -114,6 +143,12 @@ ROSTER = Schema(
                description="Focus group or interview attended; blank if none"),
         Column("respondent_code", "str", nullable=True,
                description="Code identifying the person in the paper's quotations"),
+        Column("site", "str", required=False, nullable=True,
+               description="Site, team or case the person works at; blank if none"),
+        Column("gender", "str", required=False, nullable=True, allowed=("female", "male"),
+               description="Gender as reported; blank if not collected"),
+        Column("age", "int", required=False, nullable=True, min=16, max=100,
+               description="Age in years; blank if not collected"),
     ],
     key=("person_id",),
     checks=[
@@ -140,15 +175,309 @@ FOCUS_GROUPS = Schema(
     [
         Column("group_id", "str", unique=True, description="Identifier of the group or interview"),
         Column("role", "str", allowed=ROLES, description="Role of the people in the group"),
-        Column("moderator", "str", description="Initials of the moderator"),
-        Column("duration_min", "float", min=1, max=600, description="Length in minutes"),
+        Column("moderator", "str", nullable=True,
+               description="Initials of the moderator or interviewer; blank if not reported"),
+        Column("duration_min", "float", min=1, max=600, nullable=True,
+               description="Length in minutes; blank if not reported"),
         Column("setting", "str", required=False, nullable=True, description="Where it took place"),
+        Column("kind", "str", required=False, nullable=True,
+               allowed=("focus_group", "interview", "seminar_group"),
+               description="Focus group, interview (one or more people) or seminar work group"),
+        Column("date", "date", required=False, nullable=True,
+               description="Date it took place; blank if not reported"),
     ],
     key=("group_id",),
     description="One row per focus group or interview session.",
 )
 
+# ---------------------------------------------------------------- IPS-25 fidelity (issue 4)
+
+IPS25_ITEM_CODES: tuple[str, ...] = (
+    *(f"S{i}" for i in range(1, 4)), *(f"O{i}" for i in range(1, 9)), *(f"SE{i}" for i in range(1, 15)))
+"""The 25 item codes of the IPS Fidelity Scale: Staffing S1-S3, Organization O1-O8,
+Services SE1-SE14 (names and sections in :data:`ipsresearch.fidelity.ITEMS`)."""
+
+_FIDELITY_OPTIONAL = [
+    Column("rater", "str", required=False, nullable=True,
+           description="Who gave the ratings; each rater's ratings are scored as a separate review"),
+    Column("round", "int", required=False, min=1,
+           description="Evaluation round of the site (1 = first review); scored separately"),
+]
+
+FIDELITY_RATINGS = Schema(
+    "fidelity_ratings",
+    [
+        Column("review_id", "str", description="Identifier of one fidelity review"),
+        Column("item", "str", allowed=IPS25_ITEM_CODES, description="IPS-25 item code (S1-S3, O1-O8, SE1-SE14)"),
+        Column("rating", "int", min=1, max=5, description="Rating of the item, 1 (lowest) to 5"),
+        *_FIDELITY_OPTIONAL,
+        Column("item_name", "str", required=False, nullable=True,
+               description="Name of the item, for people filling in the file; ignored when scoring"),
+    ],
+    description=("Long layout of IPS-25 ratings: one row per review and item; each review rates "
+                 "all 25 items once (per rater and round when those columns are present). "
+                 "Scored by ipsresearch.fidelity.score, which checks every rule."),
+)
+
+FIDELITY_RATINGS_WIDE = Schema(
+    "fidelity_ratings_wide",
+    [
+        Column("review_id", "str", unique=True, description="Identifier of one fidelity review"),
+        *_FIDELITY_OPTIONAL,
+        *(Column(code, "int", min=1, max=5, description=f"Rating of item {code}, 1 to 5")
+          for code in IPS25_ITEM_CODES),
+    ],
+    description="Wide layout of IPS-25 ratings: one row per review, one column per item code.",
+)
+
+FIDELITY_REVIEWS = Schema(
+    "fidelity_reviews",
+    [
+        Column("review_id", "str", unique=True, description="Identifier of the review (joins the ratings)"),
+        Column("programme", "str", description="Programme or study the site belongs to"),
+        Column("site", "str", description="Site, team or case reviewed"),
+        Column("start_date", "date", description="Date the site started IPS services"),
+        Column("round", "int", min=1, description="Evaluation round of the site (1 = first review)"),
+        Column("review_date", "date", description="Date of the fidelity review visit"),
+        Column("group", "str", required=False, nullable=True,
+               description="Grouping the study reports for the site (e.g. robustness of sustainment)"),
+    ],
+    key=("review_id",),
+    checks=[
+        RowCheck(
+            ("start_date", "review_date"),
+            lambda d: (d["review_date"] < d["start_date"]).to_numpy(dtype=bool),
+            lambda r: (f"review {r['review_id']} is dated {_date(r['review_date'])}, before site "
+                       f"{r['site']} started on {_date(r['start_date'])}"),
+            "review_date",
+            "a review date on or after the site's start date",
+        )
+    ],
+    description="One row per fidelity review: which site, which round, when.",
+)
+
+# ---------------------------------------------------------------- trials for meta-analysis (issue 10)
+
+
+def _arm_check(study: str | None, events: str, n: str, arm: str) -> RowCheck:
+    def message(r) -> str:
+        who = f"study {r[study]}: " if study is not None and study in r.index else ""
+        return f"{who}{r[events]} events among {r[n]} participants{arm}"
+
+    return RowCheck(
+        (events, n),
+        lambda d: d[events] > d[n],  # cells that failed to parse are NA; the validator skips them
+        message,
+        events,
+        f"events between 0 and the number in `{n}`",
+    )
+
+
+def trial_arms_schema(
+    *,
+    study: str | None = "study",
+    events_treatment: str = "events_treatment",
+    n_treatment: str = "n_treatment",
+    events_control: str = "events_control",
+    n_control: str = "n_control",
+) -> Schema:
+    """Schema of two-arm trials (one row per trial) with the caller's column names.
+
+    :func:`ipsresearch.synthesis.meta_analysis` validates its input with this,
+    so that a trial with more events than participants is reported with its
+    study, row and column. ``study=None`` leaves out the study column.
+    """
+    cols = [Column(study, "str", unique=True, description="Trial (label used in plots)")] if study else []
+    cols += [
+        Column(events_treatment, "int", min=0,
+               description="Participants with the outcome (e.g. a competitive job) in the IPS arm"),
+        Column(n_treatment, "int", min=1, description="Participants randomised to the IPS arm"),
+        Column(events_control, "int", min=0, description="Participants with the outcome in the control arm"),
+        Column(n_control, "int", min=1, description="Participants randomised to the control arm"),
+    ]
+    return Schema(
+        "trial_arms", cols, key=(study,) if study else (),
+        checks=[_arm_check(study, events_treatment, n_treatment, " in the treatment arm"),
+                _arm_check(study, events_control, n_control, " in the control arm")],
+        description="One row per two-arm trial: events and participants in each arm.",
+    )
+
+
+def proportions_schema(*, study: str | None = "study", events: str = "events", n: str = "n") -> Schema:
+    """Schema of single proportions (one row per study or arm) with the caller's column names."""
+    cols = [Column(study, "str", unique=True, description="Study or arm (label used in plots)")] if study else []
+    cols += [Column(events, "int", min=0, description="Participants with the outcome"),
+             Column(n, "int", min=1, description="Participants")]
+    return Schema("proportions", cols, key=(study,) if study else (),
+                  checks=[_arm_check(study, events, n, "")],
+                  description="One row per study or arm: participants with the outcome among all.")
+
+
+TRIAL_ARMS = Schema(
+    "trial_arms",
+    [*trial_arms_schema().columns,
+     Column("true_p_control", "float", min=0, max=1, required=False, nullable=True,
+            description="Simulated trials only: the control arm's true chance of the outcome"),
+     Column("true_risk_ratio", "float", min=0, required=False, nullable=True,
+            description="Simulated trials only: the trial's true risk ratio")],
+    key=("study",),
+    checks=trial_arms_schema().checks,
+    description="One row per two-arm trial: events and participants in each arm.",
+)
+"""Two-arm trials as :func:`ipsresearch.synthetic.simulate_trials` writes them."""
+
+PROPORTIONS = proportions_schema()
+"""Single proportions (events among n), one row per study or arm."""
+
+# ---------------------------------------------------------------- qualitative studies (issue 6)
+
+SEGMENTS = Schema(
+    "coded_segments",
+    [
+        Column("segment_id", "str", unique=True, description="Identifier of the coded segment"),
+        Column("study", "str", description="Study the segment belongs to"),
+        Column("respondent", "str",
+               description="Respondent code (roster respondent_code), or the role when quotations are anonymous"),
+        Column("role", "str", allowed=ROLES, description="Role of the respondent"),
+        Column("theme", "str", description="Theme (or key metaphor) the segment is coded to"),
+        Column("sub_theme", "str", nullable=True, description="Sub-theme; blank if the theme has none"),
+        Column("coder", "str", description="Initials of the person who coded the segment"),
+        Column("quoted", "bool", required=False,
+               description="The report prints a quotation or attribution of this segment"),
+        Column("source_line", "int", required=False, nullable=True, min=1,
+               description="Line of the seed paper printing the attribution; blank if not quoted"),
+        Column("text", "str", required=False, nullable=True,
+               description="Segment text (placeholder only in the shipped synthetic data)"),
+    ],
+    key=("segment_id",),
+    description="One row per coded segment of a qualitative study's transcripts.",
+)
+
+CODINGS = Schema(
+    "codings",
+    [
+        Column("segment_id", "str", description="Segment coded"),
+        Column("coder", "str", description="Initials of the coder"),
+        Column("code", "str", description="Code (theme) the coder gave the segment"),
+    ],
+    key=("segment_id", "coder"),
+    description="One row per segment and coder: the codes of an independently multi-coded sample.",
+)
+
+THEMES = Schema(
+    "themes",
+    [
+        Column("study", "str", description="Study"),
+        Column("theme", "str", description="Theme, approach or key metaphor (short label of our own)"),
+        Column("sub_theme", "str", nullable=True, description="Sub-theme; blank if none is named"),
+        Column("role", "str", required=False, nullable=True, allowed=ROLES,
+               description="Actor group the theme describes (seed 001's metaphors); blank otherwise"),
+        Column("source_line", "int", min=1, description="Seed line of the theme's (or sub-theme's) heading"),
+        Column("table_line", "int", required=False, nullable=True, min=1,
+               description="Seed line of the row of a table listing it; blank if none"),
+    ],
+    key=("study", "theme", "sub_theme"),
+    description="Extracted: the themes and sub-themes a paper presents, with their heading lines.",
+)
+
+ATTRIBUTIONS = Schema(
+    "attributions",
+    [
+        Column("study", "str", description="Study"),
+        Column("theme", "str", description="Theme under which the attribution is printed"),
+        Column("sub_theme", "str", nullable=True, description="Sub-theme; blank if none"),
+        Column("respondent", "str", nullable=True,
+               description="Respondent code as printed (e.g. R2, Participant 4); blank if anonymous"),
+        Column("label", "str", nullable=True, description="Role label printed with the code (e.g. OT Manager)"),
+        Column("role", "str", nullable=True, allowed=ROLES,
+               description="Role of the respondent in the sample's terms; blank if the text gives none"),
+        Column("role_as_printed", "str", required=False, nullable=True,
+               description="Role the text gives the respondent when introducing this quotation"),
+        Column("role_line", "int", required=False, nullable=True, min=1,
+               description="Seed line stating role_as_printed"),
+        Column("source_line", "int", min=1, description="Seed line printing the attribution"),
+        Column("position", "int", min=1, description="Order of the attribution on its line (1 = first)"),
+    ],
+    key=("study", "source_line", "position"),
+    description="Extracted: one row per quotation or respondent label a paper prints in its findings.",
+)
+
+METAPHOR_CITATIONS = Schema(
+    "metaphor_citations",
+    [
+        Column("role", "str", allowed=ROLES, description="Actor group"),
+        Column("metaphor", "str", description="Key metaphor (short label of our own)"),
+        Column("reference", "int", min=1, description="Number of the cited study in the reference list"),
+        Column("first_author", "str", description="First author of the cited study"),
+        Column("year", "int", min=1900, max=2100, description="Year of the cited study"),
+        Column("source_line", "int", min=1, description="First seed line citing it under the metaphor"),
+        Column("reference_line", "int", min=1, description="Seed line of the reference list entry"),
+    ],
+    key=("metaphor", "reference"),
+    description="Extracted: the primary studies a meta-ethnography cites under each key metaphor.",
+)
+
+DOCUMENTS = Schema(
+    "documents",
+    [
+        Column("document_id", "str", unique=True, description="Identifier of the document"),
+        Column("kind", "str", allowed=("fieldnotes", "transcript", "reflection_notes"),
+               description="Field notes, verbatim transcript or moderators' reflection notes"),
+        Column("date", "date", description="Date of the observation or interview"),
+        Column("pages", "int", min=1, description="Pages"),
+        Column("group_id", "str", required=False, nullable=True,
+               description="Focus group or seminar group the document records; blank if none"),
+    ],
+    key=("document_id",),
+    description="One row per document of a qualitative study's data (notes, transcripts).",
+)
+
+CASES = Schema(
+    "cases",
+    [
+        Column("case_id", "str", unique=True, description="Identifier of the case (implementing unit)"),
+        Column("organisation", "str", allowed=("psychiatric_services", "pes_office", "employment_hub"),
+               description="Where the employment specialists worked"),
+        Column("robustness", "str", allowed=("more_robust", "less_robust", "mixed"),
+               description="Robustness of the case's sustainment strategy"),
+    ],
+    key=("case_id",),
+    description="One row per case of a comparative case study.",
+)
+
+BENCHMARK_MEASURES = (
+    "ever_employed",
+    "in_work_at_12_months",
+    "weeks_per_year_after_first_job",
+    "stay_in_work",
+)
+"""Employment measures a programme is compared on (see :mod:`ipsresearch.studies.job_retention`)."""
+
+EMPLOYMENT_BENCHMARKS = Schema(
+    "employment_benchmarks",
+    [
+        Column("benchmark_id", "str", unique=True, description="Identifier of the benchmark"),
+        Column("measure", "str", allowed=BENCHMARK_MEASURES, description="What is measured"),
+        Column("arm", "str", allowed=("IPS", "control"), description="IPS or comparison arm"),
+        Column("value", "float", min=0, description="Value as published"),
+        Column("unit", "str", allowed=("percent", "weeks"), description="Unit of the value"),
+        Column("follow_up", "str", description="Follow-up over which it was measured"),
+        Column("source", "str", description="Publication"),
+        Column("locator", "str", description="DOI, or the seed file that prints it"),
+        Column("source_line", "int", nullable=True, min=1,
+               description="Seed line when the source is a seed paper; blank otherwise"),
+        Column("note", "str", nullable=True, description="Population and definition, in our words"),
+    ],
+    key=("benchmark_id",),
+    description="Extracted: published employment outcomes of IPS programmes, for comparison.",
+)
+
 SCHEMAS: dict[str, Schema] = {s.name: s for s in (PARTICIPANTS, JOB_SPELLS, ROSTER, FOCUS_GROUPS)}
+SCHEMAS.update({s.name: s for s in (FIDELITY_RATINGS, FIDELITY_RATINGS_WIDE, FIDELITY_REVIEWS)})
+SCHEMAS.update({s.name: s for s in (TRIAL_ARMS, PROPORTIONS)})
+SCHEMAS.update({s.name: s for s in (SEGMENTS, CODINGS, THEMES, ATTRIBUTIONS, METAPHOR_CITATIONS,
+                                       DOCUMENTS, CASES)})
+SCHEMAS[EMPLOYMENT_BENCHMARKS.name] = EMPLOYMENT_BENCHMARKS
 """Every schema by table name."""
 
 
@@ -171,26 +500,193 @@ def check_cohort(
     InputError
         Listing every spell that breaks one of these rules.
     """
+    # join by integer positions (vectorised; a string join is slow at 10^6 spells)
+    pos = row_positions(participants["participant_id"], spells["participant_id"])
     problems: list[Problem] = check_references(
         spells, participants, key="participant_id",
-        child_source=spells_source, parent_source=participants_source)
-    info = participants.set_index("participant_id")[["enrolment_date", "follow_up_end"]]
-    joined = spells[["spell_id", "participant_id", "start_date"]].join(info, on="participant_id")
+        child_source=spells_source, parent_source=participants_source) if (pos < 0).any() else []
+    joined = spells[["spell_id", "participant_id", "start_date"]].reset_index(drop=True)
+    for col in ("enrolment_date", "follow_up_end"):
+        values = participants[col].to_numpy(dtype="datetime64[ns]")
+        joined[col] = np.where(pos >= 0, values[np.clip(pos, 0, None)], np.datetime64("NaT"))
     early = (joined["start_date"] < joined["enrolment_date"]).fillna(False).to_numpy()
     late = (joined["start_date"] > joined["follow_up_end"]).fillna(False).to_numpy()
+    rows = source_rows(spells)  # spreadsheet rows, blank rows in the file counted
     for i in early.nonzero()[0][:25]:
         r = joined.iloc[i]
         problems.append(Problem(
-            spells_source, int(i) + 2, "start_date",
+            spells_source, int(rows[i]), "start_date",
             f"spell {r['spell_id']} starts {_date(r['start_date'])}, before participant "
             f"{r['participant_id']} enrolled on {_date(r['enrolment_date'])}",
             "a start date on or after the participant's enrolment date"))
     for i in late.nonzero()[0][:25]:
         r = joined.iloc[i]
         problems.append(Problem(
-            spells_source, int(i) + 2, "start_date",
+            spells_source, int(rows[i]), "start_date",
             f"spell {r['spell_id']} starts {_date(r['start_date'])}, after follow-up of "
             f"participant {r['participant_id']} ended on {_date(r['follow_up_end'])}",
             "a start date within the participant's follow-up"))
     if problems:
         raise InputError(problems, source=spells_source)
+
+
+# --------------------------------------------------------------- literature reviews (issue 3)
+
+SCREENING_STAGES = ("identified", "screened", "sought", "assessed", "included")
+"""Stages of a review's screening flow, in order (PRISMA): a record is
+*identified* by a search, its title and abstract are *screened* (after
+duplicates are removed), its full text is *sought*, *assessed* for
+eligibility, and the study is *included*. ``stage_reached`` is the last one."""
+
+SCREENING_LOG = Schema(
+    "screening_log",
+    [
+        Column("record_id", "str", unique=True, description="Identifier of the record"),
+        Column("search", "str", description="Search that found the record, e.g. search_1"),
+        Column("search_date", "date", nullable=True,
+               description="Date the search was run (or the last date it covered)"),
+        Column("source", "str", allowed=("database", "reference_list", "other"),
+               description="Where the record was found"),
+        Column("stage_reached", "str", allowed=SCREENING_STAGES,
+               description="Last screening stage the record reached"),
+        Column("reason", "str", nullable=True,
+               description="Why the record went no further; blank for included records"),
+        Column("study_id", "str", nullable=True, required=False,
+               description="The included study's id in the review's table; blank otherwise"),
+    ],
+    key=("record_id",),
+    checks=[
+        RowCheck(
+            ("stage_reached", "reason"),
+            lambda d: ((d["stage_reached"] != "included") & d["reason"].isna()).to_numpy(dtype=bool),
+            lambda r: f"record {r['record_id']} stopped at {r['stage_reached']} without a reason",
+            "reason",
+            "a reason for every record that was not included",
+        ),
+        RowCheck(
+            ("stage_reached", "reason"),
+            lambda d: ((d["stage_reached"] == "included") & d["reason"].notna()).to_numpy(dtype=bool),
+            lambda r: f"record {r['record_id']} is included but has the reason {r['reason']!r}",
+            "reason",
+            "blank for included records",
+        ),
+        RowCheck(
+            ("stage_reached", "study_id"),
+            lambda d: ((d["stage_reached"] != "included") & d["study_id"].notna()).to_numpy(dtype=bool),
+            lambda r: (f"record {r['record_id']} names study {r['study_id']} but stopped at "
+                       f"{r['stage_reached']}"),
+            "study_id",
+            "a study_id only on included records",
+        ),
+    ],
+    description="One row per record found by a review's searches, with the stage it reached.",
+)
+
+MOEN2021_METHODS = ("interview", "case_study", "survey", "ethnography")
+
+MOEN2021_STUDIES = Schema(
+    "moen2021_studies",
+    [
+        Column("study_id", "str", unique=True, description="Our key: first author and year"),
+        Column("source_line", "int", min=1, description="Seed 001 line holding the row"),
+        Column("author", "str", description="Author cell as printed"),
+        Column("year", "int", min=1900, max=2100, description="Year as printed"),
+        Column("country", "str", description="Country as printed"),
+        Column("country_code", "str", description="ISO 3166-1 alpha-2 code (parsed)"),
+        Column("method", "str", description="Method cell as printed"),
+        Column("method_type", "str", allowed=MOEN2021_METHODS,
+               description="Kind of study (parsed from the method cell)"),
+        Column("data_collection", "str", description="Data collection part of the method cell (parsed)"),
+        Column("analysis", "str", nullable=True,
+               description="Analysis part of the method cell (parsed); blank if none printed"),
+        Column("sample", "str", description="Sample cell as printed"),
+        Column("n_work_applicants", "int", min=0, description="Work applicants (WA) in the sample"),
+        Column("n_employment_specialists", "int", min=0,
+               description="Employment specialists (ES) in the sample"),
+        Column("n_social_workers", "int", min=0, description="Social workers (SW) in the sample"),
+        Column("n_clinicians", "int", min=0, description="Clinicians (C) in the sample"),
+        Column("n_units", "int", min=0, description="Non-person units in the sample (kept apart)"),
+        Column("aim", "str", description="Aim cell as printed"),
+        Column("part_of_rct", "bool", description="Part of RCT cell as printed (Yes/No)"),
+        Column("fidelity", "str", nullable=True, description="Fidelity cell as printed"),
+        Column("fidelity_label", "str", nullable=True, description="Label of the fidelity cell"),
+        Column("fidelity_label_bands", "str", nullable=True,
+               description="IPS-25 bands the label names, ';'-separated; blank if it names none"),
+        Column("fidelity_min", "int", nullable=True, min=0, max=125,
+               description="Lowest score printed in the fidelity cell"),
+        Column("fidelity_max", "int", nullable=True, min=0, max=125,
+               description="Highest score printed in the fidelity cell"),
+        Column("fidelity_bands", "str", nullable=True,
+               description="IPS-25 bands spanned by fidelity_min..fidelity_max, ';'-separated"),
+    ],
+    key=("study_id",),
+    description="Table 1 of seed 001: the 17 qualitative studies of the meta-ethnography.",
+)
+
+MOEN2021_REFERENCES = Schema(
+    "moen2021_references",
+    [
+        Column("ref_number", "int", min=1, unique=True, description="Number in the reference list"),
+        Column("source_line", "int", min=1, description="Seed 001 line where the reference starts"),
+        Column("first_author", "str", description="First author (or body) as printed"),
+        Column("year_line", "int", min=1, description="Seed 001 line holding the year"),
+        Column("year", "int", min=1900, max=2100, description="Year of publication as printed"),
+    ],
+    key=("ref_number",),
+    description="Reference list of seed 001: number, first author and year of each entry.",
+)
+
+BONFILS2017_DESIGNS = ("case_study", "interviews_with_observation_or_documents", "interviews",
+                       "fidelity_assessment", "observation", "survey", "review", "other")
+
+BONFILS2017_PAPERS = Schema(
+    "bonfils2017_papers",
+    [
+        Column("paper_id", "str", unique=True, description="Our key: first author and year"),
+        Column("source_line", "int", min=1, description="Seed 003 line where the row starts"),
+        Column("paper", "str", description="Paper cell as printed"),
+        Column("year", "int", min=1900, max=2100, description="Year as printed"),
+        Column("country", "str", nullable=True, description="Country as printed (blank if none)"),
+        Column("country_code", "str", nullable=True, description="ISO 3166-1 alpha-2 code (parsed)"),
+        Column("location_line", "int", nullable=True, min=1, description="Line where the location starts"),
+        Column("location", "str", nullable=True,
+               description="Study location as printed ([...] marks words left out)"),
+        Column("design_line", "int", min=1, description="Line where the design cell starts"),
+        Column("design", "str", description="Study design as printed ([...] marks words left out)"),
+        Column("design_category", "str", allowed=BONFILS2017_DESIGNS,
+               description="Design class by the documented keyword rule (parsed)"),
+        Column("theory_line", "int", nullable=True, min=1, description="Line of the theory cell"),
+        Column("theory", "str", nullable=True,
+               description="Theoretical approach as printed ([...] marks words left out)"),
+        Column("interpretation_line", "int", min=1, description="Line of the interpretation label"),
+        Column("interpretation", "str", description="Nilsen category label as printed"),
+        Column("process_model", "bool", description="Interpretation names a process model (parsed)"),
+        Column("determinant_framework", "bool", description="... a determinant framework (parsed)"),
+        Column("classic_theories", "bool", description="... classic theories (parsed)"),
+        Column("implementation_theory", "bool", description="... an implementation theory (parsed)"),
+        Column("evaluation_framework", "bool", description="... an evaluation framework (parsed)"),
+        Column("fidelity_study", "bool", description="Interpretation mentions fidelity (parsed)"),
+        Column("detail_line", "int", min=1, description="Line where the interpretation detail starts"),
+        Column("interpretation_detail", "str",
+               description="Detail after the label, as printed ([...] marks words left out)"),
+    ],
+    key=("paper_id",),
+    description="Table 1 of seed 003: the 21 papers on IPS implementation.",
+)
+
+BONFILS2017_FRAMEWORK = Schema(
+    "bonfils2017_framework",
+    [
+        Column("level", "int", min=1, description="Analytical level, 1 (context) to 4 (individual)"),
+        Column("level_name", "str", description="Level as named in the text"),
+        Column("factor", "str", description="Category of factors at that level as printed"),
+        Column("source_line", "int", min=1, description="Seed 003 line naming the factor"),
+        Column("findings_line", "int", min=1,
+               description="Line of the Findings heading under which the level is reported"),
+    ],
+    key=("level", "factor"),
+    description="The conceptual framework of seed 003: levels and categories of factors.",
+)
+
+SCHEMAS.update({s.name: s for s in (SCREENING_LOG, MOEN2021_STUDIES, MOEN2021_REFERENCES,
+                                    BONFILS2017_PAPERS, BONFILS2017_FRAMEWORK)})

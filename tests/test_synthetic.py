@@ -42,15 +42,23 @@ def test_datapackage_hashes_and_schemas_match_files():
 
 
 def test_generation_does_not_depend_on_hash_seed_cwd_or_locale(tmp_path):
-    code = ("import hashlib,sys; from ipsresearch.synthetic import render_all; "
-            "f=render_all(); print(hashlib.sha256(b''.join(f[k] for k in sorted(f))).hexdigest())")
-    digests = set()
-    for seed, cwd, lang in (("0", tmp_path, "C"), ("12345", "/", "C.UTF-8")):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "LC_ALL": lang, "LANG": lang}
-        out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
-                             capture_output=True, text=True)
-        digests.add(out.stdout.strip())
-    assert len(digests) == 1
+    """`ipsresearch data` itself, run twice under different hash seeds, working directories,
+    locales and time zones, writes byte-identical trees, identical to the shipped data."""
+    trees = []
+    settings = (("0", tmp_path, "C", "UTC"),
+                ("12345", "/", "C.UTF-8", "Pacific/Auckland"),
+                ("random", DATA_SYNTHETIC, "de_DE.UTF-8", "America/St_Johns"))  # locale not installed
+    for i, (seed, cwd, lang, tz) in enumerate(settings):
+        out = tmp_path / f"run{i}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "LC_ALL": lang, "LANG": lang, "TZ": tz}
+        subprocess.run([sys.executable, "-m", "ipsresearch.cli", "data", "--out", str(out)],
+                       cwd=cwd, env=env, check=True, capture_output=True, text=True)
+        trees.append({str(f.relative_to(out)): f.read_bytes() for f in sorted(out.rglob("*"))
+                      if f.is_file()})
+    assert trees[0] == trees[1] == trees[2]
+    shipped = {str(f.relative_to(DATA_SYNTHETIC)): f.read_bytes()
+               for f in sorted(DATA_SYNTHETIC.rglob("*")) if f.is_file()}
+    assert trees[0] == shipped
 
 
 def test_write_all_touches_nothing_when_unchanged(tmp_path):

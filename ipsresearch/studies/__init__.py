@@ -50,6 +50,14 @@ SEEDS: dict[str, Seed] = {
 
 MODULES: list[str] = [
     "ipsresearch.studies.irish_pilot",
+    "ipsresearch.studies.moen2021",
+    "ipsresearch.studies.fidelity_claims",
+    "ipsresearch.studies.job_retention",
+    "ipsresearch.studies.irish_qualitative",
+    "ipsresearch.studies.moen2021_metaphors",
+    "ipsresearch.studies.ipsnor",
+    "ipsresearch.studies.bonfils_review",
+    "ipsresearch.studies.harkko2025",
 ]
 """Modules whose ``CLAIMS`` make up the register, in display order."""
 

@@ -28,7 +28,17 @@ import pandas as pd
 from ipsresearch import __version__
 from ipsresearch.validation import Schema
 
-__all__ = ["SyntheticTable", "TABLES", "to_csv_bytes", "write_all", "check_all", "datapackage"]
+__all__ = ["SyntheticTable", "TABLES", "to_csv_bytes", "write_all", "check_all", "datapackage",
+           "simulate_trials"]
+
+
+def __getattr__(name: str):
+    """Lazy re-exports: ``simulate_trials`` loads its module on first use (PEP 562)."""
+    if name == "simulate_trials":
+        from ipsresearch.synthetic.trials import simulate_trials
+
+        return simulate_trials
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,9 @@ class SyntheticTable:
 
 PROVIDERS: list[str] = [
     "ipsresearch.synthetic.irish_pilot:tables",
+    "ipsresearch.synthetic.fidelity:tables",
+    "ipsresearch.synthetic.qualitative:tables",
+    "ipsresearch.synthetic.reviews:tables",
 ]
 """``module:function`` of every generator module; the function returns its
 :class:`SyntheticTable` list. A new generator module adds one line here."""

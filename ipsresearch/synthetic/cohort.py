@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["CohortDesign", "simulate_cohort", "share_working_by", "share_retained_at"]
+__all__ = ["JOB_TYPE_CODES", "CohortArrays", "CohortDesign", "draw_cohort", "simulate_cohort",
+           "share_retained_at", "share_working_by"]
 
 _LN2 = np.log(2.0)
 
@@ -115,6 +116,131 @@ def _ids(prefix: str, n: int, start: int = 1) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(nums, width))
 
 
+JOB_TYPE_CODES = ("competitive", "sheltered", "volunteer", "work_trial")
+"""Job types as :class:`CohortArrays` codes them (index = code)."""
+
+
+@dataclass(frozen=True)
+class CohortArrays:
+    """One drawn cohort as plain numpy arrays (what :func:`draw_cohort` returns).
+
+    Attributes
+    ----------
+    site_idx : numpy.ndarray of int
+        Index into ``design.sites`` of each participant's site.
+    enrolment : numpy.ndarray of datetime64[D]
+        Enrolment dates, sorted (participant ``i`` is the ``i``-th to enrol).
+    follow_up_end : numpy.datetime64
+        The same administrative end of follow-up for everyone.
+    owner : numpy.ndarray of int
+        Index of the participant holding each spell; spells are sorted by
+        participant, then start date.
+    start, end : numpy.ndarray of datetime64[D]
+        First and last day of each spell (``end`` may lie after follow-up end:
+        the spell is then still running, see ``censored``).
+    job_type : numpy.ndarray of int8
+        Index into :data:`JOB_TYPE_CODES`.
+    paid : numpy.ndarray of bool
+    hours : numpy.ndarray of float
+    censored : numpy.ndarray of bool
+        Still running at follow-up end (written with a blank end date).
+    """
+
+    site_idx: np.ndarray
+    enrolment: np.ndarray
+    follow_up_end: np.datetime64
+    owner: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    job_type: np.ndarray
+    paid: np.ndarray
+    hours: np.ndarray
+    censored: np.ndarray
+
+
+def draw_cohort(design: CohortDesign, *, seed: int | np.random.Generator) -> CohortArrays:
+    """Draw one cohort from ``design`` as numpy arrays (no Python loop per participant).
+
+    :func:`simulate_cohort` turns the arrays into the two tables; the scale
+    generator (:mod:`ipsresearch.synthetic.scale`) writes them to Parquet and CSV.
+    """
+    rng = np.random.default_rng(seed)
+    n = design.n
+    day0 = np.datetime64(design.enrol_start, "D")
+    span = (design.enrol_end - design.enrol_start).days
+    end = np.datetime64(design.follow_up_end, "D")
+
+    if design.site_sizes is not None:
+        site_idx = rng.permutation(np.repeat(np.arange(len(design.sites)), design.site_sizes))
+    else:
+        w = np.asarray(design.site_weights or [1.0] * len(design.sites), dtype=float)
+        site_idx = rng.choice(len(design.sites), size=n, p=w / w.sum())
+    enrol = day0 + rng.integers(0, span + 1, size=n).astype("timedelta64[D]")
+    enrol = np.sort(enrol)  # ids follow enrolment order, as a programme register would
+
+    will_work = rng.random(n) < design.p_work
+    ttj = np.ceil(rng.exponential(design.ttj_median_days / _LN2, size=n)).astype(np.int64)
+    weib_scale = design.tenure_median_days / _LN2 ** (1.0 / design.tenure_shape)
+
+    owner_parts, start_parts, end_parts = [], [], []
+    active = will_work.copy()
+    start = enrol + ttj.astype("timedelta64[D]")
+    for _ in range(design.max_jobs):  # a loop over the job number, not over people
+        active &= start <= end
+        idx = np.flatnonzero(active)
+        dur = np.ceil(weib_scale * rng.weibull(design.tenure_shape, size=idx.size)).astype(np.int64)
+        s = start[idx]
+        e = s + (dur - 1).astype("timedelta64[D]")
+        owner_parts.append(idx)
+        start_parts.append(s)
+        end_parts.append(e)
+        # next job for those whose job ended within follow-up and who find another
+        nxt = np.zeros(n, dtype=bool)
+        ended = e < end
+        again = rng.random(idx.size) < design.p_next_job
+        nxt[idx[ended & again]] = True
+        gap = np.ceil(rng.exponential(design.gap_median_days / _LN2, size=n)).astype(np.int64) + 1
+        new_start = np.full(n, end + 1)
+        new_start[idx] = e + gap[idx].astype("timedelta64[D]")
+        start = new_start
+        active = nxt
+
+    comp_owner = np.concatenate(owner_parts)
+    comp_start = np.concatenate(start_parts)
+    comp_end = np.concatenate(end_parts)
+    comp_hours = rng.integers(8, 38, size=comp_owner.size).astype(float)
+
+    # one non-competitive or unpaid activity for a share of participants
+    other = np.flatnonzero(rng.random(n) < design.p_other_activity)
+    kind = (rng.integers(0, 3, size=other.size) + 1).astype(np.int8)  # sheltered, volunteer, work_trial
+    o_paid = kind == 1
+    follow_days = (end - enrol[other]).astype(np.int64)
+    o_start = enrol[other] + np.floor(rng.random(other.size) * (follow_days + 1)).astype("timedelta64[D]")
+    o_dur = np.ceil(rng.exponential(60.0, size=other.size)).astype(np.int64)
+    o_end = o_start + (o_dur - 1).astype("timedelta64[D]")
+    o_hours = np.where(kind == 1, rng.integers(10, 26, size=other.size),
+                       rng.integers(2, 11, size=other.size)).astype(float)
+
+    owner = np.concatenate([comp_owner, other])
+    starts = np.concatenate([comp_start, o_start])
+    # order by participant, then start: one stable sort of a combined integer key (the same
+    # order as np.lexsort((starts, owner)), but the four pieces are already sorted by
+    # participant, so the merge sort runs in about linear time at 10^7 spells)
+    day = starts.astype(np.int64)
+    lo = int(day.min()) if day.size else 0
+    span = int(day.max()) - lo + 1 if day.size else 1
+    order = np.argsort(owner.astype(np.int64) * span + (day - lo), kind="stable")
+    ends = np.concatenate([comp_end, o_end])[order]
+    return CohortArrays(
+        site_idx=site_idx, enrolment=enrol, follow_up_end=end,
+        owner=owner[order], start=starts[order], end=ends,
+        job_type=np.concatenate([np.zeros(comp_owner.size, dtype=np.int8), kind])[order],
+        paid=np.concatenate([np.ones(comp_owner.size, dtype=bool), o_paid])[order],
+        hours=np.concatenate([comp_hours, o_hours])[order],
+        censored=ends >= end,
+    )
+
+
 def simulate_cohort(
     design: CohortDesign, *, seed: int | np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -143,89 +269,24 @@ def simulate_cohort(
     >>> len(participants), participants["site"].isin(["A", "B"]).all()
     (200, np.True_)
     """
-    rng = np.random.default_rng(seed)
+    c = draw_cohort(design, seed=seed)
     n = design.n
-    day0 = np.datetime64(design.enrol_start, "D")
-    span = (design.enrol_end - design.enrol_start).days
-    end = np.datetime64(design.follow_up_end, "D")
-
     sites = np.asarray(design.sites, dtype=object)
-    if design.site_sizes is not None:
-        site_idx = rng.permutation(np.repeat(np.arange(len(sites)), design.site_sizes))
-    else:
-        w = np.asarray(design.site_weights or [1.0] * len(sites), dtype=float)
-        site_idx = rng.choice(len(sites), size=n, p=w / w.sum())
-    enrol = day0 + rng.integers(0, span + 1, size=n).astype("timedelta64[D]")
-    enrol = np.sort(enrol)  # ids follow enrolment order, as a programme register would
-
-    will_work = rng.random(n) < design.p_work
-    ttj = np.ceil(rng.exponential(design.ttj_median_days / _LN2, size=n)).astype(np.int64)
-    weib_scale = design.tenure_median_days / _LN2 ** (1.0 / design.tenure_shape)
-
     pid = _ids("P", n)
-    owner_parts, start_parts, end_parts = [], [], []
-    active = will_work.copy()
-    start = enrol + ttj.astype("timedelta64[D]")
-    for _ in range(design.max_jobs):
-        active &= start <= end
-        idx = np.flatnonzero(active)
-        dur = np.ceil(weib_scale * rng.weibull(design.tenure_shape, size=idx.size)).astype(np.int64)
-        s = start[idx]
-        e = s + (dur - 1).astype("timedelta64[D]")
-        owner_parts.append(idx)
-        start_parts.append(s)
-        end_parts.append(e)
-        # next job for those whose job ended within follow-up and who find another
-        nxt = np.zeros(n, dtype=bool)
-        ended = e < end
-        again = rng.random(idx.size) < design.p_next_job
-        nxt[idx[ended & again]] = True
-        gap = np.ceil(rng.exponential(design.gap_median_days / _LN2, size=n)).astype(np.int64) + 1
-        new_start = np.full(n, end + 1)
-        new_start[idx] = e + gap[idx].astype("timedelta64[D]")
-        start = new_start
-        active = nxt
-
-    comp_owner = np.concatenate(owner_parts)
-    comp_start = np.concatenate(start_parts)
-    comp_end = np.concatenate(end_parts)
-    comp_hours = rng.integers(8, 38, size=comp_owner.size).astype(float)
-
-    # one non-competitive or unpaid activity for a share of participants
-    other = np.flatnonzero(rng.random(n) < design.p_other_activity)
-    kinds = np.array(["sheltered", "volunteer", "work_trial"], dtype=object)
-    kind = kinds[rng.integers(0, 3, size=other.size)]
-    o_paid = kind == "sheltered"
-    follow_days = (end - enrol[other]).astype(np.int64)
-    o_start = enrol[other] + np.floor(rng.random(other.size) * (follow_days + 1)).astype("timedelta64[D]")
-    o_dur = np.ceil(rng.exponential(60.0, size=other.size)).astype(np.int64)
-    o_end = o_start + (o_dur - 1).astype("timedelta64[D]")
-    o_hours = np.where(kind == "sheltered", rng.integers(10, 26, size=other.size),
-                       rng.integers(2, 11, size=other.size)).astype(float)
-
-    owner = np.concatenate([comp_owner, other])
-    starts = np.concatenate([comp_start, o_start])
-    ends = np.concatenate([comp_end, o_end])
-    order = np.lexsort((starts, owner))
-    owner, starts, ends = owner[order], starts[order], ends[order]
-    job_type = np.concatenate([np.full(comp_owner.size, "competitive", dtype=object), kind])[order]
-    paid = np.concatenate([np.ones(comp_owner.size, dtype=bool), o_paid])[order]
-    hours = np.concatenate([comp_hours, o_hours])[order]
-    censored = ends >= end
-
+    types = np.asarray(JOB_TYPE_CODES, dtype=object)
     participants = pd.DataFrame({
         "participant_id": pd.array(pid, dtype="string"),
-        "site": pd.array(sites[site_idx].astype(str), dtype="string"),
-        "enrolment_date": enrol.astype("datetime64[ns]"),
-        "follow_up_end": np.full(n, end).astype("datetime64[ns]"),
+        "site": pd.array(sites[c.site_idx].astype(str), dtype="string"),
+        "enrolment_date": c.enrolment.astype("datetime64[ns]"),
+        "follow_up_end": np.full(n, c.follow_up_end).astype("datetime64[ns]"),
     })
     spells = pd.DataFrame({
-        "spell_id": pd.array(_ids("S", owner.size), dtype="string"),
-        "participant_id": pd.array(pid[owner], dtype="string"),
-        "start_date": starts.astype("datetime64[ns]"),
-        "end_date": np.where(censored, np.datetime64("NaT"), ends).astype("datetime64[ns]"),
-        "job_type": pd.array(job_type.astype(str), dtype="string"),
-        "paid": paid,
-        "hours_per_week": hours,
+        "spell_id": pd.array(_ids("S", c.owner.size), dtype="string"),
+        "participant_id": pd.array(pid[c.owner], dtype="string"),
+        "start_date": c.start.astype("datetime64[ns]"),
+        "end_date": np.where(c.censored, np.datetime64("NaT"), c.end).astype("datetime64[ns]"),
+        "job_type": pd.array(types[c.job_type].astype(str), dtype="string"),
+        "paid": c.paid,
+        "hours_per_week": c.hours,
     })
     return participants, spells

@@ -117,7 +117,7 @@ def focus_group_roster(*, seed: int = ROSTER_SEED) -> tuple[pd.DataFrame, pd.Dat
                 row["respondent_code"] = f"R{order[k] + 1}"
                 k += 1
             rows.append(row)
-    roster = pd.DataFrame(rows)
+    roster = pd.DataFrame(rows).reindex(columns=schemas.ROSTER.names)  # site, gender, age unpublished
     groups = pd.DataFrame({
         "group_id": ["FG1", "FG2", "FG3"],
         "role": ["employment_specialist", "employment_specialist", "ot_manager"],
@@ -125,6 +125,8 @@ def focus_group_roster(*, seed: int = ROSTER_SEED) -> tuple[pd.DataFrame, pd.Dat
         "duration_min": [64, 75, 53],
         "setting": ["community of practice event", "community of practice event",
                     "weekly managers' meeting"],
+        "kind": "focus_group",
+        "date": pd.NaT,  # not published
     })
     return roster, groups
 

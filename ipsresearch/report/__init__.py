@@ -1,0 +1,14 @@
+"""Machinery of the report builder (the public entry point is :mod:`ipsresearch.build`).
+
+- :mod:`ipsresearch.report.provenance`: what a report depends on (notebook,
+  package source, data files, parameters, dependency versions) as hashes,
+  the cache keys made from them, the git state and the build time;
+- :mod:`ipsresearch.report.execute`: runs notebooks in fresh kernels with
+  :mod:`nbclient`, several at once on one asyncio event loop;
+- :mod:`ipsresearch.report.render`: HTML pages (nbconvert with an offline
+  template), the navigation bar, the provenance block and the index;
+- :mod:`ipsresearch.report.store`: atomic writes and the manifest.
+
+Only :mod:`provenance` and :mod:`store` are imported on a rebuild where
+nothing changed, so that a no-op build costs a fraction of a second.
+"""

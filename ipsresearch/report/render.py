@@ -1,0 +1,193 @@
+"""HTML: report pages (nbconvert), navigation bar, provenance block, index.
+
+Pages are self-contained and open from disk with the network off: figures
+are embedded as base64 PNG by the kernel, the JupyterLab stylesheet is
+inlined by nbconvert, and the template ``nbconvert-page.html.j2`` drops every
+script the stock "lab" template would load from a CDN (require.js, MathJax,
+mermaid) together with the JavaScript and widget outputs that would need
+them. Mathematics in Markdown is therefore shown as its TeX source; the
+notebooks write formulas in words or Unicode.
+
+Everything that comes from data or from a notebook's name and title is
+escaped: the navigation bar, provenance block, index and failure page are
+rendered by a Jinja environment with autoescaping on, and the claims tables
+come from :func:`ipsresearch.claims.claims_html`, which escapes.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from ipsresearch.paths import PACKAGE_DIR
+
+__all__ = ["NavItem", "PageRenderer", "for_display", "render_failed_page", "render_index",
+           "render_nav", "render_provenance"]
+
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+GENERATOR = "ipsresearch report builder"
+
+_HIDDEN_MIME = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json",
+                "application/javascript")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the navigation bar: a report page that exists."""
+
+    name: str
+    title: str
+
+    @property
+    def href(self) -> str:
+        return f"{self.name}.html"
+
+    @property
+    def label(self) -> str:
+        """Short label: the notebook's number and topic, e.g. ``01 irish pilot``.
+
+        Examples
+        --------
+        >>> NavItem("01-irish-pilot", "The Irish IPS pilot").label
+        '01 irish pilot'
+        """
+        number, _, topic = self.name.partition("-")
+        return f"{number} {topic.replace('-', ' ')}".strip()
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True, trim_blocks=False,
+    )
+
+
+@functools.cache
+def css() -> str:
+    """The stylesheet of the navigation bar, provenance block and index."""
+    return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+
+
+def render_nav(items: list[NavItem], current: str) -> str:
+    """The navigation bar (escaped HTML); ``current`` is a report name or ``"index"``."""
+    return str(_env().get_template("macros.html.j2").module.nav(items, current))
+
+
+def render_provenance(prov: dict[str, Any]) -> str:
+    """The provenance block at the end of a page (escaped HTML)."""
+    return str(_env().get_template("macros.html.j2").module.provenance(prov))
+
+
+def for_display(nb: Any, *, title: str) -> Any:
+    """A copy of an executed notebook ready for rendering: :func:`without_live_outputs`,
+    with the page title set."""
+    nb = without_live_outputs(nb)
+    nb.metadata["title"] = title
+    return nb
+
+
+def without_live_outputs(nb: Any) -> Any:
+    """A copy of a notebook without widget views, widget state and JavaScript outputs.
+
+    They need a live kernel or scripts from the network, their plain-text
+    fallback is noise in a static page, and widget model ids are random (an
+    executed notebook that kept them would differ between two builds).
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data is not None and any(m in data for m in _HIDDEN_MIME):
+                is_widget = any(m.startswith("application/vnd.jupyter.widget") for m in data)
+                for m in _HIDDEN_MIME:
+                    data.pop(m, None)
+                if is_widget or not data:
+                    continue
+            kept.append(out)
+        cell.outputs = kept
+    return nb
+
+
+class PageRenderer:
+    """Render executed notebooks with one nbconvert exporter (thread-safe).
+
+    Parameters
+    ----------
+    with_code : bool
+        Show code cells (teaching) or hide them (reviewer mode, the default).
+    """
+
+    def __init__(self, *, with_code: bool) -> None:
+        self.with_code = with_code
+        self._lock = threading.Lock()
+        self._exporter = None
+
+    def _make(self):
+        from nbconvert import HTMLExporter
+
+        return HTMLExporter(
+            template_name="lab", template_file="nbconvert-page.html.j2",
+            extra_template_paths=[str(TEMPLATES_DIR)],
+            exclude_input=not self.with_code, exclude_input_prompt=True,
+            exclude_output_prompt=True, embed_images=True,
+        )
+
+    def warm(self) -> None:
+        """Import nbconvert and load the templates ahead of the first page."""
+        import nbformat
+
+        with self._lock:
+            if self._exporter is None:
+                self._exporter = self._make()
+            self._exporter.from_notebook_node(  # compiles the templates, reads the stylesheets
+                nbformat.v4.new_notebook(),
+                resources={"metadata": {"name": "warm-up"},
+                           "ips": {"nav": "", "provenance": "", "css": "", "generator": ""}})
+        import ipsresearch.claims  # noqa: F401  (pandas, for the index)
+
+    def render(self, nb: Any, *, name: str, title: str, nav: str, provenance: str) -> str:
+        """HTML of one report page."""
+        shown = for_display(nb, title=title)
+        resources = {"metadata": {"name": name},
+                     "ips": {"nav": nav, "provenance": provenance, "css": css(),
+                             "generator": GENERATOR}}
+        with self._lock:
+            if self._exporter is None:
+                self._exporter = self._make()
+            body, _ = self._exporter.from_notebook_node(shown, resources=resources)
+        return body if body.endswith("\n") else body + "\n"
+
+
+def render_failed_page(*, name: str, title: str, nav_items: list[NavItem], message: str,
+                       traceback: str, failed_href: str, prov: dict[str, Any]) -> str:
+    """Page standing in for a report that failed and had no earlier good page."""
+    return _env().get_template("failed.html.j2").render(
+        name=name, title=title, nav_items=nav_items, message=message, traceback=traceback,
+        failed_href=failed_href, prov=prov, css=css(), generator=GENERATOR)
+
+
+def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], claims_table: str,
+                 errata_table: str, counts: dict[str, int], claims_error: str,
+                 package: dict[str, Any], data: dict[str, Any], notebooks_dir: str,
+                 written: dict[str, str]) -> str:
+    """``index.html``: every report with its status, the claims register and the errata.
+
+    ``claims_table`` and ``errata_table`` are HTML from
+    :func:`ipsresearch.claims.claims_html` (already escaped); everything else
+    is escaped here.
+    """
+    return _env().get_template("index.html.j2").render(
+        nav_items=nav_items, reports=reports, claims_table=claims_table, errata_table=errata_table,
+        counts=counts, claims_error=claims_error, package=package, data=data,
+        notebooks_dir=notebooks_dir, written=written, css=css(), generator=GENERATOR)

@@ -1,0 +1,148 @@
+"""Seed 000: themes of the Irish focus groups and who is quoted under each.
+
+The sample itself (24 and 17 eligible, 17 and 11 taking part, three groups)
+is claimed in :mod:`ipsresearch.studies.irish_pilot`; this set claims the
+coding structure: three themes, the respondent labels printed under each
+(counted by us from the findings, lines 57-129, and kept with their lines in
+``irish_qualitative_attributions.csv``), and that every quoted code belongs
+to someone in the roster. Counts are recomputed from the coded segments in
+``data_synthetic/irish_qualitative/`` (see
+:mod:`ipsresearch.synthetic.qualitative`) and the roster in
+``data_synthetic/irish_pilot/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ipsresearch import datasets, qualitative, schemas
+from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.studies._qualitative_common import REPORT, read_optional, study_dir
+from ipsresearch.validation import read_csv
+
+__all__ = ["CLAIMS", "IrishQualitativeData", "LABELS", "load"]
+
+SOURCE = "000_489456de6ed42f85.txt"
+SUBDIR = "irish_qualitative"
+
+LABELS = {"employment_specialist": "IPS ES", "ot_manager": "OT Manager"}
+"""Labels the paper prints before a respondent code, by role."""
+
+datasets.register(datasets.Extracted(
+    "irish_qualitative_themes", "irish_qualitative_themes.csv", schemas.THEMES, SOURCE,
+    "The three themes of the Irish focus-group findings, with their heading lines"))
+datasets.register(datasets.Extracted(
+    "irish_qualitative_attributions", "irish_qualitative_attributions.csv", schemas.ATTRIBUTIONS,
+    SOURCE, "Every respondent label (e.g. OT Manager R4) printed in the findings, by theme and line"))
+
+
+@dataclass(frozen=True)
+class IrishQualitativeData:
+    """Validated tables of the Irish focus-group study.
+
+    Attributes
+    ----------
+    segments : pandas.DataFrame
+        Coded segments (:data:`ipsresearch.schemas.SEGMENTS`).
+    roster : pandas.DataFrame
+        Focus-group roster (:data:`ipsresearch.schemas.ROSTER`).
+    codings : pandas.DataFrame or None
+        Double-coded sample (:data:`ipsresearch.schemas.CODINGS`), if present.
+    attributions, themes : pandas.DataFrame
+        What the paper prints (extracted tables).
+    """
+
+    segments: pd.DataFrame
+    roster: pd.DataFrame
+    codings: pd.DataFrame | None
+    attributions: pd.DataFrame
+    themes: pd.DataFrame
+
+
+def load(data_dir: str | os.PathLike | None = None) -> IrishQualitativeData:
+    """Load ``irish_qualitative/coded_segments.csv`` (and ``double_coding.csv``) and the
+    roster ``irish_pilot/focus_group_roster.csv`` from a directory laid out like
+    ``data_synthetic/`` (default: the shipped data)."""
+    d = study_dir(data_dir, SUBDIR, "coded_segments.csv")
+    segments = read_csv(d / "coded_segments.csv", schemas.SEGMENTS)
+    roster_path = d.parent / "irish_pilot" / "focus_group_roster.csv"
+    if not roster_path.exists():
+        roster_path = d / "focus_group_roster.csv"
+    roster = read_csv(roster_path, schemas.ROSTER)
+    return IrishQualitativeData(
+        segments=segments, roster=roster,
+        codings=read_optional(d / "double_coding.csv", schemas.CODINGS),
+        attributions=datasets.load("irish_qualitative_attributions"),
+        themes=datasets.load("irish_qualitative_themes"),
+    )
+
+
+# ---------------------------------------------------------------- recomputations
+
+
+def _quoted_in(d: IrishQualitativeData, theme: str) -> int:
+    summary = qualitative.themes_summary(d.segments).set_index("theme")
+    return int(summary.loc[theme, "quoted"]) if theme in summary.index else 0
+
+
+def _by_role(d: IrishQualitativeData) -> pd.DataFrame:
+    return qualitative.attributions(d.segments)
+
+
+def _labels_of(d: IrishQualitativeData, role: str) -> int:
+    table = _by_role(d)
+    return int(table.loc[table["role"] == role, "attributions"].sum())
+
+
+def _claims() -> list[Claim]:
+    es, ot = "employment_specialist", "ot_manager"
+    t1, t2, t3 = ("The context", "Factors supporting integration into the MDT",
+                  "A recalibration of expectations")
+    counted = "counted by us from the respondent labels printed under the theme"
+
+    def c(id_, line, quantity, published, compute, **kw) -> Claim:
+        return Claim(f"irish_qualitative.{id_}", SOURCE, line, quantity, published, compute,
+                     report=REPORT, **kw)
+
+    return [
+        c("themes", 55, "themes of the findings", 3,
+          lambda d: int(d.segments["theme"].nunique()), lines=(57, 83, 99)),
+        c("attributions_context", 57, "respondent labels printed under theme 1 (the context)", 14,
+          lambda d: _quoted_in(d, t1), lines=(61, 81), note=counted + " (lines 61-81)"),
+        c("attributions_integration", 83,
+          "respondent labels printed under theme 2 (factors supporting integration)", 17,
+          lambda d: _quoted_in(d, t2), lines=(87, 97), note=counted + " (lines 87-97)"),
+        c("attributions_recalibration", 99,
+          "respondent labels printed under theme 3 (recalibration of expectations)", 13,
+          lambda d: _quoted_in(d, t3), lines=(105, 129), note=counted + " (lines 105-129)"),
+        c("attributions_es", 55, "respondent labels naming an employment specialist (IPS ES R#)", 18,
+          lambda d: _labels_of(d, es),
+          note="counted by us over the three themes"),
+        c("attributions_ot", 55, "respondent labels naming an OT manager (OT Manager R#)", 26,
+          lambda d: _labels_of(d, ot),
+          note="counted by us over the three themes"),
+        c("es_quoted", 55, "distinct employment specialists quoted", 8,
+          lambda d: int((_by_role(d)["role"] == es).sum()),
+          note="codes R2, R3, R4, R6, R9, R12, R14, R16"),
+        c("ot_quoted", 55, "distinct OT managers quoted", 8,
+          lambda d: int((_by_role(d)["role"] == ot).sum()),
+          note="codes R1, R2, R4, R6, R8, R9, R10, R11"),
+        c("quoted_in_roster", 55, "quoted respondents who are participants in the roster", 16,
+          lambda d: int(qualitative.coverage(d.segments, d.roster, by=None)["events"].sum()),
+          lines=(39,),
+          note="every quoted code must match someone who took part (17 ES coded R1-R17, "
+               "11 OT managers coded R1-R11); a code outside the roster makes this fail"),
+        c("most_quoted", 55, "respondent with the most printed labels", "OT Manager R2",
+          lambda d: " ".join([LABELS[_by_role(d)["role"].iloc[0]], _by_role(d)["respondent"].iloc[0]]),
+          note="seven labels; the next are IPS ES R2 and OT Manager R4 with five each"),
+        c("coders", 51, "researchers who analysed the data", 2,
+          lambda d: int(d.segments["coder"].nunique()), note="DS and NL"),
+    ]
+
+
+CLAIMS = ClaimSet(key="irish_qualitative",
+                  title="Irish focus groups: themes and who is quoted (seed 000)",
+                  load=load, claims=_claims)

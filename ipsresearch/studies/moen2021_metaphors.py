@@ -1,0 +1,85 @@
+"""Seed 001: the key metaphors of the meta-ethnography, per actor group.
+
+The method section counts the key metaphors it arrived at for each group of
+actors (lines 109-111); the results present them as headings (lines 123-164)
+and Table 2 shows the two for employment specialists (line 130). These
+claims recount them from the coded segments in
+``data_synthetic/moen2021_metaphors/`` (one segment per primary study cited
+under a metaphor; see :mod:`ipsresearch.synthetic.qualitative`). The other
+claims of seed 001 (the 17 studies, screening, fidelity) belong to the
+literature-review claim set (:mod:`ipsresearch.studies.moen2021`), including the
+four groups of actors (line 76).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ipsresearch import datasets, schemas
+from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.studies._qualitative_common import REPORT, study_dir
+from ipsresearch.validation import read_csv
+
+__all__ = ["CLAIMS", "MetaphorData", "load"]
+
+SOURCE = "001_8f0d05ae2c2ca9ec.txt"
+SUBDIR = "moen2021_metaphors"
+
+datasets.register(datasets.Extracted(
+    "moen2021_metaphors", "moen2021_metaphors.csv", schemas.THEMES, SOURCE,
+    "The key metaphors presented for each actor group, with their heading lines"))
+datasets.register(datasets.Extracted(
+    "moen2021_metaphor_citations", "moen2021_metaphor_citations.csv", schemas.METAPHOR_CITATIONS,
+    SOURCE, "The primary studies cited under each key metaphor, with citing and reference lines"))
+
+
+@dataclass(frozen=True)
+class MetaphorData:
+    """Coded segments of the meta-ethnography and the extracted metaphor tables."""
+
+    segments: pd.DataFrame
+    metaphors: pd.DataFrame
+    citations: pd.DataFrame
+
+
+def load(data_dir: str | os.PathLike | None = None) -> MetaphorData:
+    """Load ``moen2021_metaphors/coded_segments.csv`` from a directory laid out like
+    ``data_synthetic/`` (default: the shipped data)."""
+    d = study_dir(data_dir, SUBDIR, "coded_segments.csv")
+    return MetaphorData(segments=read_csv(d / "coded_segments.csv", schemas.SEGMENTS),
+                        metaphors=datasets.load("moen2021_metaphors"),
+                        citations=datasets.load("moen2021_metaphor_citations"))
+
+
+def _metaphors(d: MetaphorData, role: str) -> int:
+    return int(d.segments.loc[d.segments["role"] == role, "theme"].nunique())
+
+
+def _claims() -> list[Claim]:
+    def c(id_, line, quantity, published, compute, **kw) -> Claim:
+        return Claim(f"moen2021_metaphors.{id_}", SOURCE, line, quantity, published, compute,
+                     report=REPORT, **kw)
+
+    return [
+        c("work_applicants", 111, "key metaphors for work applicants", 5,
+          lambda d: _metaphors(d, "work_applicant"), lines=(125, 134, 138, 144, 146)),
+        c("employment_specialists", 109, "key metaphors for employment specialists", 2,
+          lambda d: _metaphors(d, "employment_specialist"), lines=(130, 150, 154),
+          note="line 109 names them (teamwork, culture brokers); Table 2 (line 130) shows the same two"),
+        c("social_workers", 111, "key metaphors for social workers", 1,
+          lambda d: _metaphors(d, "social_worker"), lines=(158,)),
+        c("clinicians", 111, "key metaphors for clinicians", 2,
+          lambda d: _metaphors(d, "clinician"), lines=(164,),
+          erratum="the method (line 111) counts two key metaphors for clinicians, but the results "
+                  "present clinicians under a single heading (line 164); that heading sets two "
+                  "opposed views side by side (work as a stressor, work as a way to recover), "
+                  "which may be how two were counted"),
+    ]
+
+
+CLAIMS = ClaimSet(key="moen2021_metaphors",
+                  title="Meta-ethnography of 17 qualitative IPS studies: key metaphors (seed 001)",
+                  load=load, claims=_claims)

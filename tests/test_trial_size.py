@@ -1,0 +1,41 @@
+"""Size of a new trial, against base R (tests/reference/meta_power.R)."""
+
+from __future__ import annotations
+
+import pytest
+from numpy.testing import assert_allclose
+from statsmodels.stats.power import NormalIndPower
+
+from ipsresearch.synthesis import trial_size
+from tests.reference import meta_power_values as R
+
+
+@pytest.mark.parametrize("ref", [R.N_CONTROL_RATIO_1, R.N_CONTROL_RATIO_2], ids=["1:1", "2:1"])
+def test_matches_root_of_the_power_function_in_r(ref):
+    ratio = 1.0 if ref is R.N_CONTROL_RATIO_1 else 2.0
+    t = trial_size(p_control=ref["p_control"], risk_ratio=ref["risk_ratio"], ratio=ratio)
+    assert_allclose(t["n_control_exact"], ref["n_control"], rtol=1e-6)
+
+
+def test_rounded_sizes_reach_the_power():
+    t = trial_size(p_control=0.25, risk_ratio=[2.0, 1.5, 1.25, 0.5], ratio=1.5)
+    assert (t["n_control"] >= t["n_control_exact"]).all()
+    assert (t["n_total"] == t["n_control"] + t["n_treatment"]).all()
+    for _, r in t.iterrows():
+        achieved = NormalIndPower().power(r["effect_size"], nobs1=r["n_control"], alpha=0.05,
+                                          ratio=1.5)
+        assert achieved >= 0.8
+    assert t["n_control"].iloc[0] < t["n_control"].iloc[1] < t["n_control"].iloc[2]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"p_control": 0.0, "risk_ratio": 2}, "p_control 0.0 must be between 0 and 1"),
+    ({"p_control": 0.6, "risk_ratio": 2}, "treatment share of 1.2"),
+    ({"p_control": 0.3, "risk_ratio": 1}, "must differ from 1"),
+    ({"p_control": 0.3, "risk_ratio": 2, "power": 80}, "power 80 must be between 0 and 1"),
+    ({"p_control": 0.3, "risk_ratio": 2, "alpha": 0}, "alpha 0 must be between 0 and 1"),
+    ({"p_control": 0.3, "risk_ratio": 2, "ratio": 0}, "ratio 0 must be positive"),
+])
+def test_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        trial_size(**kwargs)
