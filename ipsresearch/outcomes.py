@@ -126,7 +126,7 @@ def ever_employed(
     fu = _days(participants["follow_up_end"])
     keep &= _days(spells["start_date"]) <= fu[pos]
     n = np.bincount(pos[keep], minlength=len(participants)).astype(np.int64)
-    out = participants.copy()
+    out = participants.copy(deep=False)  # new columns only: the caller's frame is untouched
     out["n_qualifying_spells"] = n
     out[column] = n > 0
     return out
@@ -218,8 +218,13 @@ def placement_rate(
     typed = validate(data[present], Schema("data", cols), source="data")
     y = typed[outcome].astype(bool)
     if groups:
-        grouped = typed.assign(_y=y).groupby(groups, sort=True, observed=True)["_y"]
-        table = grouped.agg(n="size", events="sum").reset_index()
+        # counts per group from integer codes (vectorised; fast for 10^7 participants)
+        labels, order, bounds = _group_index(typed, groups)
+        n_group = np.diff(bounds)
+        events = np.add.reduceat(y.to_numpy(dtype=np.int64)[order], bounds[:-1]) \
+            if len(order) else np.zeros(0, dtype=np.int64)
+        table = pd.DataFrame({**{g: [lab[j] for lab in labels] for j, g in enumerate(groups)},
+                              "n": n_group, "events": events})
         if overall:
             total = pd.DataFrame({**{g: ["All"] for g in groups},
                                   "n": [len(y)], "events": [int(y.sum())]})
@@ -359,8 +364,18 @@ def _group_slices(frame: pd.DataFrame, groups: list[str], overall: bool):
     if not groups:
         yield (), np.arange(n)
         return
+    labels, order, bounds = _group_index(frame, groups)
+    for k, label in enumerate(labels):
+        yield label, order[bounds[k]:bounds[k + 1]]
+    if overall:
+        yield tuple("All" for _ in groups), np.arange(n)
+
+
+def _group_index(frame: pd.DataFrame, groups: list[str]
+                 ) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+    """Group labels (sorted), the rows in group order and each group's bounds in it."""
     # integer codes per column (vectorised), combined into one code per group
-    parts = [pd.factorize(frame[g], sort=True) for g in groups]
+    parts = [_sorted_factorize(frame[g]) for g in groups]
     sizes = [len(u) for _, u in parts]
     flat = np.ravel_multi_index([c for c, _ in parts], sizes) if len(parts) > 1 else parts[0][0]
     if len(parts) > 1:
@@ -372,11 +387,20 @@ def _group_slices(frame: pd.DataFrame, groups: list[str], overall: bool):
     small = present.size <= np.iinfo(np.uint16).max
     order = np.argsort(codes.astype(np.uint16) if small else codes, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=present.size))]
-    for k in range(present.size):
-        label = tuple(parts[j][1][combos[j][k]] for j in range(len(parts)))
-        yield label, order[bounds[k]:bounds[k + 1]]
-    if overall:
-        yield tuple("All" for _ in groups), np.arange(n)
+    labels = [tuple(parts[j][1][combos[j][k]] for j in range(len(parts)))
+              for k in range(present.size)]
+    return labels, order, bounds
+
+
+def _sorted_factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize(values, sort=True)``, sorting only the distinct values
+    (twice as fast for 10^7 rows of a few thousand sites)."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[codes], uniques[order]
 
 
 @dataclass(frozen=True)
@@ -557,7 +581,17 @@ def kaplan_meier(
         raise ValueError(f"quantiles must be between 0 and 1, got {qs}")
     times_all = typed[duration].to_numpy(dtype=float)
     status_all = typed[event].to_numpy(dtype=bool)
-    est = _km_groups(list(_group_slices(typed, groups, overall)), times_all, status_all,
+    if groups:
+        # gather once into group order, so that every group is a contiguous slice
+        labels, order, bounds = _group_index(typed, groups)
+        t_sorted, s_sorted = times_all[order], status_all[order]
+        pieces = [(lab, t_sorted[a:b], s_sorted[a:b])
+                  for lab, a, b in zip(labels, bounds[:-1], bounds[1:], strict=True)]
+        if overall:
+            pieces.append((tuple("All" for _ in groups), times_all, status_all))
+    else:
+        pieces = [((), times_all, status_all)]
+    est = _km_groups(pieces,
                      horizons_arr, qs, _z(confidence), ci_transform)
     table = _with_labels(est["table"], est["labels"], est["table_len"], groups)
     curve = _with_labels(est["curve"], est["labels"], est["curve_len"], groups)
@@ -593,9 +627,8 @@ def _with_labels(columns: dict[str, np.ndarray], labels: list[tuple], lengths: n
     return pd.DataFrame(out)
 
 
-def _km_groups(slices: list[tuple[tuple, np.ndarray]], times_all: np.ndarray,
-               status_all: np.ndarray, horizons: np.ndarray, qs: list[float], z: float,
-               ci_transform: str) -> dict:
+def _km_groups(slices: list[tuple[tuple, np.ndarray, np.ndarray]], horizons: np.ndarray,
+               qs: list[float], z: float, ci_transform: str) -> dict:
     """Kaplan-Meier of every group: statsmodels per group, then vectorised reading.
 
     Only ``SurvfuncRight`` (the estimate, its Greenwood standard error and
@@ -614,8 +647,7 @@ def _km_groups(slices: list[tuple[tuple, np.ndarray]], times_all: np.ndarray,
     at_risk = np.zeros((n_groups, n_h), dtype=np.int64)
     q_time = np.full((n_groups, n_q), np.nan)
     no_events: list[str] = []
-    for k, (_, idx) in enumerate(slices):
-        time, status = times_all[idx], status_all[idx]
+    for k, (_, time, status) in enumerate(slices):
         with np.errstate(divide="ignore", invalid="ignore"):
             sf = SurvfuncRight(time, status.astype(np.float64))
         pieces["time"].append(np.asarray(sf.surv_times, dtype=float))
@@ -701,7 +733,7 @@ def _km_groups(slices: list[tuple[tuple, np.ndarray]], times_all: np.ndarray,
         beyond_notes.append(f"horizon {hs}{' (' + w + ')' if w else ''} lies beyond the longest "
                             f"observed time ({longest[k]:g}): not estimated")
     notes += _capped(beyond_notes)
-    return {"labels": [lab for lab, _ in slices], "table": table, "curve": curve,
+    return {"labels": [piece[0] for piece in slices], "table": table, "curve": curve,
             "quantiles": quantiles, "table_len": np.full(n_groups, n_h), "curve_len": curve_len,
             "notes": notes}
 
@@ -988,7 +1020,8 @@ def job_tenure(
     pandas.DataFrame
         One row per job: ``spell_id, participant_id, site, job_number`` (1
         for a person's first qualifying job), ``start_date, end_date, days,
-        ended`` (see :func:`spell_durations`), sorted by participant and start.
+        ended`` (see :func:`spell_durations`), sorted by participant and start
+        (jobs of one person starting on the same day keep the order of ``spells``).
 
     Examples
     --------

@@ -771,7 +771,10 @@ def _blank(series: pd.Series) -> np.ndarray:
 
 def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) -> tuple[pd.Series, list[Problem]]:
     raw = raw.reset_index(drop=True)
-    blank = _blank(raw)
+    # text is stripped once; blank cells are read from the stripped text (one pass, not two)
+    stripped = raw.astype("string").str.strip() if col.kind == "str" else None
+    blank = _blank(raw) if stripped is None else \
+        (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
     problems: list[Problem] = []
     allowed = col.describe_allowed()
 
@@ -787,7 +790,7 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
         report(blank, lambda v: "is blank")
 
     if col.kind == "str":
-        values = raw.astype("string").str.strip()
+        values = stripped
         if blank.any():
             values = values.mask(pd.Series(blank), pd.NA)
         values = values.rename(col.name)

@@ -382,3 +382,16 @@ def test_a_curve_that_reached_zero_stays_zero_beyond_the_data():
     km = outcomes.kaplan_meier(d, horizons=(30, 365))
     assert km.table["survival"].tolist() == [0.0, 0.0]
     assert km.notes == ()
+
+
+def test_cohort_functions_do_not_mutate_their_inputs():
+    pilot = irish_pilot.load()
+    p0, s0 = pilot.participants.copy(), pilot.spells.copy()
+    out = outcomes.ever_employed(pilot.participants, pilot.spells)
+    out.loc[:, "site"] = "changed"  # writing to the result leaves the input alone
+    outcomes.job_tenure(pilot.participants, pilot.spells)
+    outcomes.time_in_work(pilot.participants, pilot.spells)
+    outcomes.time_to_first_job(pilot.participants, pilot.spells, by="site")
+    outcomes.spell_timeline(pilot.participants, pilot.spells)
+    pd.testing.assert_frame_equal(pilot.participants, p0)
+    pd.testing.assert_frame_equal(pilot.spells, s0)
