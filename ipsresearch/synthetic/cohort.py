@@ -1,9 +1,12 @@
 """Vectorised generator of IPS cohorts: participants and their job spells.
 
-One function, :func:`simulate_cohort`, draws a cohort of any size with numpy
+:func:`draw_cohort` draws a cohort of any size with numpy as plain arrays
 (no Python loop per participant; the only loop is over the job number, at
-most ``max_jobs`` passes). The Irish pilot (:mod:`ipsresearch.synthetic.irish_pilot`)
-is one instance of it; the scale benchmarks use the same code at 10^7.
+most ``max_jobs`` passes) and :func:`simulate_cohort` turns them into the
+participants and job-spells tables. The Irish pilot
+(:mod:`ipsresearch.synthetic.irish_pilot`) is one instance of it; the scale
+generator (:mod:`ipsresearch.synthetic.scale`) writes the same arrays as
+Parquet and CSV at 10^7 participants.
 
 The model, whose parameters are "planted" so that tests can check the
 analysis functions recover them at large n:
