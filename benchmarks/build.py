@@ -108,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     # 3. no-op
     print(f"[load {load()}] no-op ...", flush=True)
     noop, proc = timed(ours, cwd=ROOT, env=env)
-    print(f"no-op rebuild: {noop:.2f} s; {proc.stdout.strip().splitlines()[-1]}")
+    summary = proc.stdout.strip().splitlines()[-1]
+    if f" {len(names)} cached," not in summary:
+        # in a working tree shared with others, a package or data file may have changed since
+        # the cold build: that rebuild is correct, but it is not a no-op; measure again
+        print(f"(inputs changed during the benchmark, so that was a rebuild: {noop:.1f} s; {summary})")
+        noop, proc = timed(ours, cwd=ROOT, env=env)
+        summary = proc.stdout.strip().splitlines()[-1]
+    print(f"no-op rebuild: {noop:.2f} s; {summary}")
 
     # 4. touch (mtime only)
     target = nbs / f"{args.edit or names[0]}.ipynb"

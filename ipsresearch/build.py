@@ -18,6 +18,14 @@ top to bottom in a fresh kernel, several at once, and writes
 ``reports/_failed/NN-topic.ipynb``
     the executed notebook of a failed run, with the error in its outputs.
 
+Execution
+    Each notebook runs in its own fresh kernel, several at once (``jobs``),
+    driven from this one process by nbclient's asynchronous API. On Linux the
+    kernels are forked from a helper process that has already imported numpy,
+    pandas, SciPy, statsmodels and matplotlib, so that those imports are paid
+    once per build (:mod:`ipsresearch.report.kernels`; ``preload=False`` starts
+    each kernel as a new interpreter, with the same outputs).
+
 Caching
     A notebook is executed again only when its execution key changed (its own
     bytes, the package's source files, the data files, its parameters, the
@@ -368,6 +376,7 @@ def build(
     notebooks_dir: str | os.PathLike = NOTEBOOKS_DIR,
     log: Callable[[str], Any] = print,
     progress: bool | None = None,
+    preload: bool = True,
 ) -> BuildReport:
     """Execute the notebooks that need it, render their pages, write the index and manifest.
 
@@ -397,6 +406,11 @@ def build(
         Receives every message line (default :func:`print`).
     progress : bool, optional
         Show tqdm progress bars; default when stderr is a terminal.
+    preload : bool
+        Fork each fresh kernel from a helper process that has already imported
+        numpy, pandas, SciPy, statsmodels and matplotlib (Linux; see
+        :mod:`ipsresearch.report.zygote`). ``False`` starts every kernel as a new
+        interpreter. Outputs are the same either way.
 
     Returns
     -------
@@ -417,7 +431,7 @@ def build(
     with _sigterm_as_interrupt():
         return _build(only=only, out_dir=out_dir, params=params, with_code=with_code, force=force,
                       jobs=jobs, timeout=timeout, notebooks_dir=Path(notebooks_dir), log=log,
-                      progress=progress)
+                      progress=progress, preload=preload)
 
 
 def _raise_interrupt(signum, frame) -> None:
@@ -439,7 +453,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _build(*, only, out_dir, params, with_code, force, jobs, timeout, notebooks_dir: Path, log,
-           progress) -> BuildReport:
+           progress, preload) -> BuildReport:
     start = time.perf_counter()
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -521,7 +535,8 @@ def _build(*, only, out_dir, params, with_code, force, jobs, timeout, notebooks_
     if work:
         ctx.git = pv.git_state()
         ctx.when = pv.build_time()
-        _run(_work(ctx, work, previous, results, entries, written, jobs, reporter, claims_key))
+        _run(_work(ctx, work, previous, results, entries, written, jobs, reporter, claims_key,
+                   preload))
 
     reports = [_report_entry(ctx, item, previous, entries) for item in items]
     index_key = pv.canonical_hash({"reports": reports, "package": ctx.package_hash,
@@ -556,11 +571,22 @@ def _run(coro) -> Any:
 
 
 async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict, entries: dict,
-                written: list[str], jobs: int, reporter: _Progress, claims_key: str) -> None:
+                written: list[str], jobs: int, reporter: _Progress, claims_key: str,
+                preload: bool) -> None:
     # While the kernels start, this process has spare time: recompute the claims register
     # (when its inputs changed) and load nbconvert in worker threads.
     claims_task = (asyncio.create_task(asyncio.to_thread(_claims, ctx, claims_key))
                    if ctx.claims is None else None)
+    from ipsresearch.report import kernels
+
+    kernel_env = kernels.kernel_environment(source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+    stack = contextlib.ExitStack()
+    sockets = stack.enter_context(kernels.socket_directory())
+    zygote = None
+    if preload and kernels.available() and any(i.action == "execute" for i in work):
+        zygote = kernels.Zygote(kernel_env)  # imports the libraries while this process gets ready
+        stack.callback(zygote.close)
+
     from ipsresearch.report import execute as ex
     from ipsresearch.report.render import PageRenderer
 
@@ -577,7 +603,6 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
     warm = asyncio.create_task(asyncio.to_thread(renderer.warm))
     sem = asyncio.Semaphore(jobs)
     slots = list(range(jobs))
-    kernel_env = ex.kernel_environment(source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
 
     async def produce(item: _Item) -> tuple[BuildResult, dict, list[str]]:
         name = item.info.name
@@ -598,7 +623,7 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
             try:
                 run = await ex.execute_notebook(
                     nb, cwd=item.info.path.parent.resolve(), env=kernel_env, timeout=ctx.timeout,
-                    kernel_name=KERNEL, injected_at=injected_at,
+                    kernel_name=KERNEL, injected_at=injected_at, zygote=zygote, socket_dir=sockets,
                     on_cell=(lambda n: bar.update(1)) if bar is not None else None)
             finally:
                 reporter.close(bar)
@@ -642,6 +667,7 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
         for task in (warm, claims_task):
             if task is not None and not task.done():
                 task.cancel()
+        await asyncio.to_thread(stack.close)  # the zygote exits, the socket directory goes
         if sigterm:
             loop.remove_signal_handler(signal.SIGTERM)
             signal.signal(signal.SIGTERM, before)

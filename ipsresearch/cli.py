@@ -146,7 +146,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if params.get("data_dir") is not None:
         _check_build_data(params["data_dir"], only=args.only, notebooks_dir=args.notebooks)
     report = build(only=args.only or None, out_dir=args.out, params=params, with_code=args.with_code,
-                   force=args.force, jobs=args.jobs, **kw)
+                   force=args.force, jobs=args.jobs, preload=not args.no_preload, **kw)
     print(report.summary())
     return report.exit_status
 
@@ -239,6 +239,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_positive_int, metavar="N",
                    help="notebooks executed at once (default: number of cores)")
     b.add_argument("--notebooks", metavar="DIR", help="directory of NN-topic.ipynb (default: notebooks/)")
+    b.add_argument("--no-preload", action="store_true",
+                   help="start each kernel as a new interpreter instead of forking it from a "
+                        "process with the libraries already imported")
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("verify", help="recompute every published claim; exit 1 if any fails")

@@ -271,7 +271,7 @@ def test_without_source_date_epoch_only_the_build_time_differs(nbdir, tmp_path, 
 
 
 def test_kernel_environment_pins_what_leaks_into_outputs():
-    from ipsresearch.report.execute import MATPLOTLIBRC, kernel_environment
+    from ipsresearch.report.kernels import MATPLOTLIBRC, kernel_environment
 
     env = kernel_environment(source_date_epoch=None)
     assert env["PYTHONHASHSEED"] == "0" and env["SOURCE_DATE_EPOCH"] == "0"
@@ -336,15 +336,25 @@ def test_failure_without_previous_page_writes_a_page_that_says_so(nbdir, tmp_pat
     assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET))["03-gamma"] == "failed"
 
 
-def test_failure_in_injected_parameters_cell_is_named(nbdir, tmp_path):
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], params={"y": "undefined_name"},
-                   **QUIET)
-    # a string parameter is injected as a string literal, so this runs; an expression does not
-    assert statuses(report) == {"02-beta": "built"}
-    write_nb(nbdir / "02-beta.ipynb", [("md", "# Beta"), ("params", "y = 2"), ("code", "1 / (y - 2)")])
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], **QUIET)
-    assert report[0].status == "failed"
-    assert "cell 3 (code cell 2): ZeroDivisionError" in report[0].error
+def test_failure_cell_numbers_are_those_of_the_stored_notebook(nbdir, tmp_path):
+    """An injected parameters cell does not shift the cell number a failure reports."""
+    write_nb(nbdir / "02-beta.ipynb", [("md", "# Beta"), ("params", "y = 3"), ("code", "1 / (y - 2)")])
+    assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], **QUIET)) == \
+        {"02-beta": "built"}
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], params={"y": 2}, **QUIET)
+    assert report[0].status == "failed" and report[0].cell == 3
+    assert report[0].error.startswith("02-beta.ipynb, cell 3 (code cell 2): ZeroDivisionError")
+    executed = nbformat.read(tmp_path / "_failed" / "02-beta.ipynb", as_version=4)
+    assert executed.cells[2].source == "y = 2"  # the injected cell is in the saved notebook
+
+
+@pytest.mark.parametrize("preload", [True, False], ids=["forked", "interpreter"])
+def test_a_kernel_that_dies_is_a_failure_of_its_notebook(nbdir, tmp_path, preload):
+    write_nb(nbdir / "03-dies.ipynb", [("md", "# Dies"), ("params", "a = 1"),
+                                       ("code", "import os\nos._exit(3)"), ("code", "a")])
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path, preload=preload, **QUIET)
+    assert statuses(report) == {"01-alpha": "built", "02-beta": "built", "03-dies": "failed"}
+    assert report[2].error.startswith("03-dies.ipynb, cell 3 (code cell 2): DeadKernelError")
 
 
 def test_broken_notebook_file_fails_alone(nbdir, tmp_path):
@@ -357,15 +367,15 @@ def test_broken_notebook_file_fails_alone(nbdir, tmp_path):
 # --------------------------------------------------------------------------- interruption
 
 
-def _kernels_started_from(directory: Path) -> list[int]:
-    """Kernel processes whose working directory is ``directory`` (Linux /proc)."""
+def _descendants_marked(marker: str) -> list[int]:
+    """Live processes whose environment holds ``marker`` (the build, its zygote, its kernels)."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            if os.readlink(proc / "cwd") == str(directory) and \
-                    b"ipykernel" in (proc / "cmdline").read_bytes():
+            if marker.encode() in (proc / "environ").read_bytes() and \
+                    b"State:\tZ" not in (proc / "status").read_bytes():
                 pids.append(int(proc.name))
         except OSError:
             continue
@@ -387,8 +397,8 @@ def test_interrupted_build_leaves_only_complete_pages(nbdir, tmp_path, sig):
     old = contents(out)
     cmd = [sys.executable, "-m", "ipsresearch.cli", "build", "--force", "--notebooks", str(nbdir),
            "--out", str(out), "--jobs", "2"]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}  # new pages differ from the old ones (clock)
-    env.pop("CI", None)
+    marker = f"IPSRESEARCH_TEST_BUILD={os.getpid()}-{sig.name}"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, marker.split("=")[0]: marker.split("=")[1]}
     # interrupt at several moments: during start-up, while kernels run, while pages are written
     for delay in (0.5, 2.0, 3.0, 4.0, 5.5):
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -407,11 +417,12 @@ def test_interrupted_build_leaves_only_complete_pages(nbdir, tmp_path, sig):
             data = page.read_bytes()
             assert data == old.get(page.name) or _complete_page(data), (delay, page.name)
         json.loads((out / "manifest.json").read_text())  # never half-written
-        # kernels are shut down (SIGINT/SIGTERM) or exit when their parent dies (SIGKILL)
+        # kernels and the zygote are shut down (SIGINT/SIGTERM) or exit when their parent
+        # dies (SIGKILL): nothing started by the build outlives it for long
         deadline = time.monotonic() + 15
-        while _kernels_started_from(nbdir.resolve()) and time.monotonic() < deadline:
+        while _descendants_marked(marker) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert _kernels_started_from(nbdir.resolve()) == []
+        assert _descendants_marked(marker) == [], delay
     # temporaries left by SIGKILL are never mistaken for pages and are cleared by the next build
     final = build(notebooks_dir=nbdir, out_dir=out, **QUIET)
     assert final.exit_status == 0
@@ -594,6 +605,68 @@ def test_report_object(nbdir, tmp_path):
     assert list(frame.columns) == ["name", "status", "seconds", "cell", "error"]
     assert frame["status"].tolist() == ["built", "built"]
     assert "<table>" in report._repr_html_() and report.summary().startswith("summary: 2 built")
+
+
+# --------------------------------------------------------------------------- kernels forked from the zygote
+
+
+PROBE = [
+    ("md", "# Probe"),
+    ("params", "tag = 'probe'"),
+    ("code", """\
+import builtins, json, os, random, sys
+import numpy as np, pandas as pd, matplotlib
+import matplotlib.pyplot as plt
+facts = {
+    "max_columns": pd.get_option("display.max_columns"),
+    "width": pd.get_option("display.width"),
+    "backend": matplotlib.get_backend(),
+    "svg_hashsalt": matplotlib.rcParams["svg.hashsalt"],
+    "argv0": os.path.basename(sys.argv[0]),
+    "path": [p for p in sys.path if p in ("", os.getcwd()) or "site-packages" in p][:2],
+    "cwd": os.path.basename(os.getcwd()),
+    "main": sys.modules["__main__"].__name__,
+    "name": __name__,
+    "hashseed": os.environ.get("PYTHONHASHSEED"),
+    "parent_known": os.environ.get("JPY_PARENT_PID") == str(os.getppid()),
+    "shell": type(get_ipython()).__name__,
+    "sigint": str(__import__("signal").getsignal(__import__("signal").SIGINT)),
+    "set_order": list({"pear", "apple", "fig", "kiwi"}),
+}
+print(json.dumps(facts, sort_keys=True))"""),
+    ("code", "print(repr(pd.DataFrame(np.zeros((2, 30)))))"),
+    ("code", "plt.figure(figsize=(1, 1)); plt.plot([0, 1]); plt.show()"),
+    ("code", "print('random', random.random(), np.random.random())"),
+    ("code", "print('parent', open(f'/proc/{os.getppid()}/cmdline').read().replace(chr(0), ' '))"),
+]
+
+
+def _texts(out: Path, name: str) -> list[str]:
+    nb = nbformat.read(out / "_executed" / f"{name}.ipynb", as_version=4)
+    return ["".join(o.get("text", "")) if o.output_type == "stream" else json.dumps(o.get("data"))
+            for c in nb.cells for o in c.get("outputs", [])]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+def test_forked_kernels_behave_like_new_interpreters(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    write_nb(nbs / "01-probe.ipynb", PROBE)
+    write_nb(nbs / "02-probe.ipynb", PROBE)
+    forked = build(notebooks_dir=nbs, out_dir=tmp_path / "forked", preload=True, **QUIET)
+    fresh = build(notebooks_dir=nbs, out_dir=tmp_path / "fresh", preload=False, **QUIET)
+    assert forked.exit_status == fresh.exit_status == 0
+    a, b = _texts(tmp_path / "forked", "01-probe"), _texts(tmp_path / "fresh", "01-probe")
+    assert len(a) == len(b) == 5
+    # same facts, same wide-frame text, same figure: every output but the last two
+    assert a[:3] == b[:3]
+    facts = json.loads(a[0])
+    assert facts["max_columns"] == 20 and facts["argv0"] == "ipykernel_launcher.py"
+    assert facts["path"][0] == "" and facts["parent_known"] and facts["shell"] == "ZMQInteractiveShell"
+    # the kernels really were forked from the zygote, and the others started as interpreters
+    assert "ipsresearch.report.kernels" in a[4] and "ipsresearch.report.kernels" not in b[4]
+    # forked kernels do not share random streams
+    assert _texts(tmp_path / "forked", "02-probe")[3] != a[3]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -3,7 +3,12 @@
 Each notebook gets its own kernel (a separate process started by
 :mod:`jupyter_client`); :mod:`nbclient`'s asynchronous API drives all of them
 from one asyncio event loop, so the kernels use the cores while this process
-only routes messages. The kernel environment is made reproducible:
+only routes messages.
+
+Kernels are started by :mod:`ipsresearch.report.kernels` (forked from a
+process with the libraries already imported, on Linux), and their
+environment (:func:`ipsresearch.report.kernels.kernel_environment`) is made
+reproducible:
 
 - ``PYTHONHASHSEED=0``: set and dict-of-string iteration order is stable;
 - ``MATPLOTLIBRC`` points at ``ipsresearch/templates/matplotlibrc``, which
@@ -20,12 +25,12 @@ only routes messages. The kernel environment is made reproducible:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -53,41 +58,28 @@ def _import_nbformat_without_iri_grammar() -> None:
 _import_nbformat_without_iri_grammar()
 
 import nbformat  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
-from ipsresearch.paths import PACKAGE_DIR  # noqa: E402
+__all__ = ["Execution", "ExecutionFailure", "execute_notebook", "read_notebook",
+           "stabilise_outputs"]
 
-__all__ = ["Execution", "ExecutionFailure", "execute_notebook", "kernel_environment",
-           "read_notebook"]
-
-MATPLOTLIBRC = PACKAGE_DIR / "templates" / "matplotlibrc"
 STARTUP_TIMEOUT = 300
 """Seconds a kernel may take to start: generous, because a machine shared by several
 people can be slow to start eight kernels, and a kernel that cannot start fails fast."""
 _KERNELS = itertools.count(1)
 
 
-def _kernel_config() -> Config:
-    """Kernels talk over Unix-domain sockets in the temporary directory, one unique path
-    prefix per kernel (no TCP ports to collide with when several builds run at once, and
-    no warning about unencrypted TCP from the kernel)."""
-    if os.name != "posix":
+def _kernel_config(socket_dir: str | None) -> Config:
+    """Kernels talk over Unix-domain sockets, one unique path prefix per kernel in the
+    build's socket directory (no TCP ports to collide with when several builds run at
+    once, and no warning about unencrypted TCP from the kernel)."""
+    if os.name != "posix" or socket_dir is None:
         return Config()
-    prefix = os.path.join(tempfile.gettempdir(), f"ipsresearch-kernel-{os.getpid()}-{next(_KERNELS)}")
+    prefix = os.path.join(socket_dir, f"k{next(_KERNELS)}")
     return Config({"KernelManager": {"transport": "ipc", "ip": prefix}})
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def kernel_environment(*, source_date_epoch: str | None = None) -> dict[str, str]:
-    """Environment of every kernel the builder starts (see the module docstring)."""
-    env = dict(os.environ)
-    env["PYTHONHASHSEED"] = "0"
-    env["MATPLOTLIBRC"] = str(MATPLOTLIBRC)
-    env["SOURCE_DATE_EPOCH"] = source_date_epoch or "0"
-    env.pop("MPLBACKEND", None)  # the kernel's inline backend, whatever the shell uses
-    return env
 
 
 def read_notebook(raw: bytes) -> nbformat.NotebookNode:
@@ -148,6 +140,26 @@ class Execution:
     failure: ExecutionFailure | None = None
 
 
+class _ForkingKernelManager(AsyncKernelManager):
+    """Starts ``python -m ipykernel_launcher`` kernels by forking the build's zygote
+    (:mod:`ipsresearch.report.kernels`) when there is one; anything else the usual way.
+    Everything after the launch (signals, polling, shutdown) is jupyter_client's own."""
+
+    zygote = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        from ipsresearch.report.kernels import is_ipykernel_command
+
+        if self.zygote is None or not is_ipykernel_command(kernel_cmd):
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = await asyncio.to_thread(self.zygote.spawn, kernel_cmd, cwd=kw.get("cwd"),
+                                          env=kw.get("env"))
+        prov = self.provisioner
+        prov.process, prov.pid, prov.pgid = process, process.pid, process.pid
+        prov.cwd = kw.get("cwd", os.getcwd())
+        self._reconcile_connection_info(prov.connection_info)
+
+
 class _Client(NotebookClient):
     """nbclient without its per-client signal handlers.
 
@@ -158,11 +170,14 @@ class _Client(NotebookClient):
     every notebook's task, and this context manager shuts its kernel down.
     """
 
+    zygote = None
+
     @contextlib.asynccontextmanager
     async def async_setup_kernel(self, **kwargs: Any) -> AsyncIterator[None]:
         kwargs.pop("cleanup_kc", None)
         if self.km is None:
             self.km = self.create_kernel_manager()
+            self.km.zygote = self.zygote
         try:
             if not self.km.has_kernel:
                 await self.async_start_new_kernel(**kwargs)
@@ -172,6 +187,27 @@ class _Client(NotebookClient):
         finally:
             if self.km is not None:
                 await self._async_cleanup_kernel()
+
+    async def async_execute_cell(self, *args: Any, **kwargs: Any) -> Any:
+        # nbclient reports any cancellation of a running cell as DeadKernelError; when the
+        # build is being interrupted, let the cancellation through instead of a failure
+        try:
+            return await super().async_execute_cell(*args, **kwargs)
+        except DeadKernelError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from None
+            raise
+
+    async def _async_check_alive(self) -> None:
+        # nbclient's liveness watcher may outlive an interrupted cell; once the kernel is shut
+        # down there is nothing to watch (it would otherwise fail on the missing client)
+        if self.kc is None:
+            raise DeadKernelError("the kernel was shut down")
+        await super()._async_check_alive()
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def _plain(text: str) -> str:
@@ -187,6 +223,8 @@ async def execute_notebook(
     kernel_name: str = "python3",
     injected_at: int | None = None,
     on_cell: Callable[[int], None] | None = None,
+    zygote: Any = None,
+    socket_dir: str | None = None,
 ) -> Execution:
     """Execute ``nb`` in place in a fresh kernel; never raises for a notebook's own errors.
 
@@ -205,6 +243,13 @@ async def execute_notebook(
         numbers of the stored notebook.
     on_cell : callable, optional
         Called with the number of code cells finished so far.
+    zygote : ipsresearch.report.kernels.Zygote, optional
+        Fork the kernel from this process (libraries already imported)
+        instead of starting a new interpreter.
+    socket_dir : str, optional
+        Directory for the kernel's Unix-domain sockets
+        (:func:`ipsresearch.report.kernels.socket_directory`);
+        without one the kernel listens on TCP ports of localhost.
 
     Returns
     -------
@@ -225,12 +270,14 @@ async def execute_notebook(
             on_cell(done["n"])
 
     client = _Client(
-        nb, config=_kernel_config(), timeout=timeout, kernel_name=kernel_name, record_timing=False,
+        nb, config=_kernel_config(socket_dir), timeout=timeout, kernel_name=kernel_name, record_timing=False,
         startup_timeout=STARTUP_TIMEOUT,
         shutdown_kernel="immediate", allow_errors=False,
         resources={"metadata": {"path": str(cwd)}},
         on_cell_start=started, on_cell_executed=executed,
+        kernel_manager_class=_ForkingKernelManager,
     )
+    client.zygote = zygote
     start = time.perf_counter()
     failure = None
     try:
