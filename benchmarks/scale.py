@@ -79,7 +79,7 @@ def run_one(n: int, out: Path, *, seed: int, csv: bool) -> dict:
 
     def generate():
         data = scale.generate(n, seed=seed)
-        scale.write(data, out, formats=("parquet", "csv") if csv else ("parquet",), seed=seed)
+        scale.write(data, out, formats=("parquet", "csv") if csv else ("parquet",))
         return data.participants.num_rows
 
     step("generate", generate)

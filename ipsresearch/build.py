@@ -409,7 +409,7 @@ def build(
     preload : bool
         Fork each fresh kernel from a helper process that has already imported
         numpy, pandas, SciPy, statsmodels and matplotlib (Linux; see
-        :mod:`ipsresearch.report.zygote`). ``False`` starts every kernel as a new
+        :mod:`ipsresearch.report.kernels`). ``False`` starts every kernel as a new
         interpreter. Outputs are the same either way.
 
     Returns
@@ -660,6 +660,8 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
 
     try:
         await asyncio.gather(*(one(i) for i in work))
+        if zygote is not None and zygote.failure is not None:
+            reporter.line(f"note: {zygote.failure}; kernels were started as new interpreters")
         await warm
         if claims_task is not None:
             ctx.claims = await claims_task
@@ -827,10 +829,7 @@ def _report_entry(ctx: _Context, item: _Item, previous: dict, entries: dict) -> 
         if entry.get("status") != "failed":
             entry["status"] = "ok" if entry.get("page_key") == item.page_key else "outdated"
         return entry
-    return {"name": name, "title": item.info.title, "notebook": pv.relative(item.info.path),
-            "html": None, "page": None, "status": "missing", "mode": ctx.mode, "inputs": item.inputs,
-            "execution_key": item.exec_key, "page_key": None, "output_sha256": None, "git": None,
-            "build_time": None, "error": None}
+    return _page_entry(ctx, item, {}, status="missing", page=None, output_sha256=None, page_key=None)
 
 
 def _claims(ctx: _Context, key: str) -> dict[str, Any]:
@@ -848,8 +847,9 @@ def _claims(ctx: _Context, key: str) -> dict[str, Any]:
     data_dir = str(ctx.data_dir) if ctx.data_dir is not None else None
     for module in MODULES:
         try:
-            set_key = importlib.import_module(module).CLAIMS.key
-            results.extend(_jsonable(r.to_dict()) for r in verify(data_dir=data_dir, sets=[set_key]))
+            claim_set = importlib.import_module(module).CLAIMS
+            results.extend(_jsonable(r.to_dict())
+                           for r in verify(data_dir=data_dir, claim_sets=[claim_set]))
         except Exception as exc:  # one broken claim set must not hide the others
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             errors.append(f"{module}: {type(exc).__name__}: {first}")

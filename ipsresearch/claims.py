@@ -282,9 +282,14 @@ def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -
 
 
 CLAIMS_CSS = (
+    # the JupyterLab stylesheet right-aligns every table cell with a (0,2,1) selector,
+    # so each rule is also given under .jp-RenderedHTMLCommon to take precedence
     "<style>table.claims{border-collapse:collapse;font-size:0.85em}"
-    "table.claims td,table.claims th{text-align:left;vertical-align:top;padding:0.2em 0.5em;"
-    "border-bottom:1px solid #ddd}table.claims td.num{text-align:right;white-space:nowrap}"
+    "table.claims td,table.claims th,.jp-RenderedHTMLCommon table.claims td,"
+    ".jp-RenderedHTMLCommon table.claims th{text-align:left;vertical-align:top;"
+    "padding:0.2em 0.5em;border-bottom:1px solid #ddd}"
+    "table.claims td.num,.jp-RenderedHTMLCommon table.claims td.num"
+    "{text-align:right;white-space:nowrap}"
     "table.claims tr.status-pass td.status{color:#176b2c}"
     "table.claims tr.status-fail td.status{color:#b00020;font-weight:bold}"
     "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}</style>\n"

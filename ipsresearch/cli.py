@@ -45,7 +45,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
         from ipsresearch.synthetic import scale
 
         seed = scale.SEED if args.seed is None else args.seed
-        written = scale.write(scale.generate(args.scale, seed=seed), args.out, seed=seed)
+        written = scale.write(scale.generate(args.scale, seed=seed), args.out)
         print(f"{len(written)} file(s) written to {args.out}: {args.scale} participants "
               f"at {max(1, args.scale // scale.PARTICIPANTS_PER_SITE)} sites, seed {seed}")
         return 0
@@ -81,7 +81,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"unknown claim set {', '.join(unknown)}; choose from {', '.join(keys)}")
     if args.data_dir is not None:
-        _check_verify_data(args.data_dir, args.only)
+        from ipsresearch.validation import check_data_dir
+
+        check_data_dir(args.data_dir, sets=args.only or None)
     results = verify(data_dir=args.data_dir, sets=args.only or None)
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
@@ -98,41 +100,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"{len(results)} claims: {counts['pass']} pass, {counts['erratum']} erratum, "
               f"{counts['fail']} fail")
     return 1 if any(r.status == "fail" for r in results) else 0
-
-
-def _check_verify_data(data_dir: str, only: list[str]) -> None:
-    """Load every selected claim set from ``data_dir``; list every problem and the sets that need them."""
-    from pathlib import Path
-
-    from ipsresearch.studies import claim_sets
-    from ipsresearch.validation import InputError, Problem
-
-    sets = [cs for cs in claim_sets() if not only or cs.key in only]
-    if not Path(data_dir).is_dir():
-        raise InputError([Problem(data_dir, None, None, "is not a directory",
-                                  "a directory laid out like data_synthetic/")])
-    problems: list[Problem] = []
-    lacking, ok, first = [], [], None
-    for cs in sets:
-        try:
-            cs.load(data_dir)
-        except InputError as exc:
-            first = first or exc
-            problems.extend(p for p in exc.problems if p not in problems)
-            if all(p.message.startswith("file does not exist") for p in exc.problems):
-                lacking.append(cs.key)
-        else:
-            ok.append(cs.key)
-    if first is not None and not ok:
-        raise first  # nothing loads: most likely the wrong folder; its first problem says what is expected
-    if problems:
-        if lacking:
-            problems.append(Problem(
-                data_dir, None, None,
-                f"this folder lacks the files of claim set{'s' if len(lacking) > 1 else ''} "
-                f"{', '.join(lacking)}; to check only the others, add --only "
-                + " ".join(k for k in (cs.key for cs in sets) if k not in lacking)))
-        raise InputError(problems, source=data_dir)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

@@ -35,7 +35,6 @@ Examples
 from __future__ import annotations
 
 import html
-import io
 import os
 import re
 import warnings
@@ -49,13 +48,15 @@ import pandas as pd
 
 from ipsresearch.schemas import IPS25_ITEM_CODES
 from ipsresearch.validation import (
-    MAX_PER_COLUMN,
     InputError,
     Problem,
     UnknownColumnWarning,
+    _reading_order,
     _show,
     as_list,
-    read_text,
+    read_records,
+    require_columns,
+    row_problems,
 )
 
 __all__ = [
@@ -287,19 +288,13 @@ class _Collector:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, mask: np.ndarray, rows: np.ndarray, column: str | None, describe, allowed: str,
-            what: str = "rows with the same problem") -> None:
-        idx = np.flatnonzero(mask)
-        for i in idx[:MAX_PER_COLUMN]:
-            self.problems.append(Problem(self.source, int(rows[i]), column, describe(int(i)), allowed))
-        if len(idx) > MAX_PER_COLUMN:
-            self.problems.append(Problem(self.source, None, column,
-                                         f"... and {len(idx) - MAX_PER_COLUMN} more {what}"))
+    def add(self, mask: np.ndarray, rows: np.ndarray, column: str | None, describe, allowed: str) -> None:
+        self.problems += row_problems(mask, describe, source=self.source, rows=rows, column=column,
+                                      allowed=allowed)
 
     def raise_if_any(self) -> None:
         if self.problems:
-            self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
-            raise InputError(self.problems, source=self.source)
+            raise InputError(sorted(self.problems, key=_reading_order), source=self.source)
 
 
 def _text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -423,14 +418,9 @@ def _key_frame(frame: pd.DataFrame, keys: list[str], first: np.ndarray, round_nu
 
 def _check_long(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str, item: str,
                 rating: str) -> _Cells:
+    require_columns(frame, (review, item, rating), source=src,
+                    allowed="long layout: review_id, item, rating (optional rater, round)")
     col = _Collector(src)
-    missing = [c for c in (review, item, rating) if c not in frame.columns]
-    if missing:
-        for c in missing:
-            col.problems.append(Problem(src, None, c, "required column is missing (columns found: "
-                                        + ", ".join(map(str, frame.columns)) + ")",
-                                        "long layout: review_id, item, rating (optional rater, round)"))
-        col.raise_if_any()
     keys = _key_columns(frame, review)
     known = {review, item, rating, *keys, "item_name"}
     unknown = [str(c) for c in frame.columns if c not in known]
@@ -479,19 +469,14 @@ def _check_long(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str,
     unit_ok = np.zeros(len(first), dtype=bool)
     unit_ok[ids[key_ok]] = True
     lacking = unit_ok & ~present.all(axis=1)
-    n_shown = 0
-    for u in np.flatnonzero(lacking):
-        if n_shown == MAX_PER_COLUMN:
-            col.problems.append(Problem(src, None, item, f"... and {int(lacking.sum()) - n_shown} "
-                                        "more reviews with items not rated"))
-            break
+
+    def not_rated(u: int) -> str:
         absent = [ITEM_CODES[j] for j in np.flatnonzero(~present[u])]
-        col.problems.append(Problem(
-            src, None, item,
-            f"{label(int(first[u]))}: {len(absent)} of {_N_ITEMS} items not rated "
-            f"({', '.join(absent)})",
-            "all 25 items rated for every review; totals are never prorated"))
-        n_shown += 1
+        return f"{label(int(first[u]))}: {len(absent)} of {_N_ITEMS} items not rated ({', '.join(absent)})"
+
+    col.problems += row_problems(lacking, not_rated, source=src, rows=None, column=item,
+                                 allowed="all 25 items rated for every review; totals are never prorated",
+                                 more="reviews with items not rated")
     col.raise_if_any()
     ok = valid & usable
     return _Cells(_key_frame(frame, keys, first, round_num), ids[ok], code[ok],
@@ -564,36 +549,6 @@ def _check_wide(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str)
                   cell_code[keep], num[keep].astype(np.int64))
 
 
-def _read_raw(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """Read a ratings CSV as text cells, keeping repeated header names and file row numbers."""
-    src = str(path)
-    text = read_text(path, what="a CSV file of IPS-25 ratings")
-    first = text.splitlines()[0]
-    if "," not in first:
-        for sep, name in ((";", "semicolon"), ("\t", "tab")):
-            if sep in first:
-                raise InputError([Problem(src, 1, None, f"the header is {name}-delimited: {first.strip()!r}",
-                                          "comma-separated values; re-save as CSV with commas")])
-    try:
-        raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                          skip_blank_lines=False)
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise InputError([Problem(src, int(match.group(1)) if match else None, None,
-                                  f"cannot be parsed as CSV ({str(exc).strip()})",
-                                  "the same number of comma-separated fields on every row")]) from None
-    header = [str(c).strip() for c in raw.iloc[0]]
-    body = raw.iloc[1:].reset_index(drop=True)
-    rows = np.arange(len(body), dtype=np.int64) + 2
-    filled = (body.astype("string").apply(lambda s: s.str.strip()) != "").any(axis=1).to_numpy()
-    body, rows = body[filled].reset_index(drop=True), rows[filled]
-    body.columns = header
-    if len(body) == 0:
-        raise InputError([Problem(src, None, None, "has a header row but no data rows",
-                                  "one row per review and item (long) or per review (wide)")])
-    return body, rows, src
-
-
 def _layout(frame: pd.DataFrame, layout: str, src: str, *, item: str, rating: str) -> str:
     if layout not in {"auto", "long", "wide"}:
         raise ValueError(f"layout {layout!r} not recognised; choose from auto, long, wide")
@@ -616,8 +571,10 @@ def _layout(frame: pd.DataFrame, layout: str, src: str, *, item: str, rating: st
 def _cells(ratings, *, layout: str, review: str, item: str, rating: str,
            source: str | None) -> _Cells:
     if isinstance(ratings, str | os.PathLike):
-        frame, rows, src = _read_raw(ratings)
-        src = source or src
+        src = source or str(ratings)
+        frame, rows = read_records(ratings, what="a CSV file of IPS-25 ratings", source=src,
+                                   columns="review_id, item, rating (long layout) or review_id, "
+                                           "S1 ... SE14 (wide layout)")
     elif isinstance(ratings, pd.DataFrame):
         src = source or "ratings"
         if len(ratings) == 0:
@@ -949,11 +906,8 @@ def band_distribution(
     groups = as_list(by)
     if not isinstance(scores, pd.DataFrame):
         raise TypeError(f"scores must be a pandas DataFrame, got {type(scores).__name__}")
-    for c in [total, *groups]:
-        if c not in scores.columns:
-            raise InputError([Problem("scores", None, c, "required column is missing (columns found: "
-                                      + ", ".join(map(str, scores.columns)) + ")",
-                                      "a table of totals such as fidelity.score() returns")])
+    require_columns(scores, [total, *groups], source="scores",
+                    allowed="a table of totals such as fidelity.score() returns")
     assigned = pd.Series(classify(scores[total].to_numpy(), bands=table), index=scores.index)
     data = scores[groups].astype("string") if groups else pd.DataFrame(index=scores.index)
     names = list(table["band"])
@@ -1176,6 +1130,8 @@ def first_review(
     1    b                   366        1   False
     """
     keys = as_list(site)
+    require_columns(reviews, [*keys, start, date], source="reviews",
+                    allowed="one row per review with the site, start date and review date")
     d = reviews[[*keys, start, date]].copy()
     d[start] = pd.to_datetime(d[start])
     d[date] = pd.to_datetime(d[date])
@@ -1304,12 +1260,8 @@ def round_change(
         raise ValueError(f"alternative {alternative!r} not recognised; "
                          "choose from two-sided, less, greater")
     keys = as_list(unit)
-    missing = [c for c in [*keys, round, value] if c not in scores.columns]
-    if missing:
-        raise InputError([Problem("scores", None, c, "required column is missing (columns found: "
-                                  + ", ".join(map(str, scores.columns)) + ")",
-                                  "one row per review with unit, round and value columns")
-                          for c in missing])
+    require_columns(scores, [*keys, round, value], source="scores",
+                    allowed="one row per review with unit, round and value columns")
     d = scores[[*keys, round, value]]
     a = d[d[round] == first].drop(columns=round).rename(columns={value: "first"})
     b = d[d[round] == second].drop(columns=round).rename(columns={value: "second"})

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ipsresearch import fidelity
+from ipsresearch.interactive import Explorer
 
 __all__ = ["FidelityExplorer", "summary_text"]
 
@@ -58,7 +59,7 @@ def summary_text(scores: pd.DataFrame, margins: pd.DataFrame) -> str:
     return text
 
 
-class FidelityExplorer:
+class FidelityExplorer(Explorer):
     """Twenty-five sliders, one per IPS-25 item; every change rescores the review.
 
     Parameters
@@ -126,12 +127,7 @@ class FidelityExplorer:
         self.review: pd.DataFrame
         self.scores: pd.DataFrame
         self.margins: pd.DataFrame
-        for c in self.controls.values():
-            c.observe(self._changed, names="value")
-        self.update()
-
-    def _changed(self, _change: dict) -> None:
-        self.update()
+        self._watch()
 
     def update(self) -> None:
         """Rescore the review from the current slider values, then redraw."""
@@ -155,6 +151,3 @@ class FidelityExplorer:
             ax.figure.set_size_inches(7.5, 1.6)
             display(ax.figure)
             plt.close(ax.figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

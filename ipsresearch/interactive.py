@@ -31,7 +31,7 @@ import importlib.util
 import os
 from typing import Any
 
-__all__ = ["ENV_VAR", "live_frontend", "use_widgets"]
+__all__ = ["ENV_VAR", "Explorer", "live_frontend", "use_widgets"]
 
 ENV_VAR = "IPSRESEARCH_WIDGETS"
 """Environment variable forcing widgets on (``1``) or off (``0``) in ``auto`` mode."""
@@ -113,3 +113,29 @@ def use_widgets(mode: bool | str = "auto", *, shell: Any = None) -> bool:
     if env:
         raise ValueError(f"{ENV_VAR}={env!r} not recognised; set 1 or 0, or leave it unset")
     return live_frontend(shell)
+
+
+class Explorer:
+    """Base of the teaching explorers: ipywidgets controls that rerun an analysis.
+
+    A subclass builds its widgets in ``controls`` (name -> widget) and the
+    box to display in ``widget``, implements :meth:`update` (read the
+    controls, recompute, redraw) and then calls :meth:`_watch`, which runs
+    :meth:`update` once and again on every change of a control's value.
+    Displaying the explorer displays ``widget``.
+    """
+
+    controls: dict[str, Any]
+    widget: Any
+
+    def update(self) -> None:
+        """Recompute from the current values of :attr:`controls`."""
+        raise NotImplementedError
+
+    def _watch(self) -> None:
+        for c in self.controls.values():
+            c.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

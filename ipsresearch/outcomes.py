@@ -27,10 +27,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ipsresearch import schemas
 from ipsresearch.validation import (
-    MAX_PER_COLUMN,
     Column,
-    InputError,
-    Problem,
     RowCheck,
     Schema,
     as_list,
@@ -358,6 +355,14 @@ def _duration_frame(
     return validate(data[present], Schema(source, cols), source=source)
 
 
+def _group_rows(frame: pd.DataFrame, by: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``by`` columns hold ``labels`` (all rows when ``by`` is empty)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for col, value in zip(by, labels, strict=True):
+        mask &= (frame[col] == value).to_numpy(dtype=bool)
+    return frame[mask] if len(by) else frame
+
+
 def _group_slices(frame: pd.DataFrame, groups: list[str], overall: bool):
     """Yield (labels, positions) per group, sorted by label; then "All" if asked."""
     n = len(frame)
@@ -433,6 +438,8 @@ class SurvivalResult:
     ci_transform : str
     notes : tuple of str
         Anything the reader must know (all censored, horizons beyond follow-up, ...).
+    overall : bool
+        The tables end with an ``"All"`` group of every subject (``overall=True``).
     """
 
     table: pd.DataFrame
@@ -445,6 +452,7 @@ class SurvivalResult:
     confidence: float
     ci_transform: str
     notes: tuple[str, ...] = ()
+    overall: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """The estimates at the horizons (:attr:`table`)."""
@@ -461,10 +469,7 @@ class SurvivalResult:
         t = np.asarray(list(times), dtype=float)
         rows = []
         groups = list(self.by)
-        overall = bool(groups) and bool(
-            (self.table[groups] == "All").all(axis=1).any()
-            and not (self.data[groups] == "All").all(axis=1).any())
-        for labels, idx in _group_slices(self.data, groups, overall=overall):
+        for labels, idx in _group_slices(self.data, groups, overall=self.overall):
             d = np.sort(self.data[self.duration].to_numpy(dtype=float)[idx])
             at_risk = d.size - np.searchsorted(d, t, side="left")
             rows.append(pd.DataFrame({**dict(zip(groups, labels, strict=True)), "time": t,
@@ -472,14 +477,10 @@ class SurvivalResult:
         return pd.concat(rows, ignore_index=True)
 
     def subjects(self, labels: Sequence[str] = ()) -> pd.DataFrame:
-        """The input rows of one group (``labels`` in ``by`` order; ``"All"`` rows: everyone)."""
-        if not self.by or all(v == "All" for v in labels) and not (
-                self.data[list(self.by)] == "All").all(axis=1).any():
+        """The input rows of one group (``labels`` in ``by`` order; the ``"All"`` group: everyone)."""
+        if self.overall and all(v == "All" for v in labels):
             return self.data
-        mask = np.ones(len(self.data), dtype=bool)
-        for col, value in zip(self.by, labels, strict=True):
-            mask &= (self.data[col] == value).to_numpy(dtype=bool)
-        return self.data[mask]
+        return _group_rows(self.data, self.by, labels)
 
     def _repr_html_(self) -> str:
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
@@ -570,7 +571,7 @@ def kaplan_meier(
     'log-log'
     """
     _check_transform(ci_transform)
-    _z(confidence)  # raises on a bad level
+    z = _z(confidence)  # raises on a bad level before any work
     groups = as_list(by)
     typed = _duration_frame(data, duration, event, groups, "data")
     horizons_arr = np.asarray(list(horizons), dtype=float)
@@ -581,18 +582,9 @@ def kaplan_meier(
         raise ValueError(f"quantiles must be between 0 and 1, got {qs}")
     times_all = typed[duration].to_numpy(dtype=float)
     status_all = typed[event].to_numpy(dtype=bool)
-    if groups:
-        # gather once into group order, so that every group is a contiguous slice
-        labels, order, bounds = _group_index(typed, groups)
-        t_sorted, s_sorted = times_all[order], status_all[order]
-        pieces = [(lab, t_sorted[a:b], s_sorted[a:b])
-                  for lab, a, b in zip(labels, bounds[:-1], bounds[1:], strict=True)]
-        if overall:
-            pieces.append((tuple("All" for _ in groups), times_all, status_all))
-    else:
-        pieces = [((), times_all, status_all)]
-    est = _km_groups(pieces,
-                     horizons_arr, qs, _z(confidence), ci_transform)
+    pieces = [(labels, times_all[rows], status_all[rows])
+              for labels, rows in _group_slices(typed, groups, overall)]
+    est = _km_groups(pieces, horizons_arr, qs, z, ci_transform)
     table = _with_labels(est["table"], est["labels"], est["table_len"], groups)
     curve = _with_labels(est["curve"], est["labels"], est["curve_len"], groups)
     quant = _with_labels(est["quantiles"], est["labels"], np.full(len(est["labels"]), len(qs)),
@@ -608,7 +600,7 @@ def kaplan_meier(
     return SurvivalResult(table=table, curve=curve,
                           quantiles=quant, data=typed, duration=duration, event=event,
                           by=tuple(groups), confidence=confidence, ci_transform=ci_transform,
-                          notes=tuple(est["notes"]))
+                          notes=tuple(est["notes"]), overall=bool(groups) and overall)
 
 
 MAX_NOTES = 20
@@ -915,31 +907,14 @@ def spell_durations(
     """
     if not isinstance(spells, pd.DataFrame):
         raise TypeError(f"spells must be a pandas DataFrame, got {type(spells).__name__}")
-    fu_is_column = isinstance(follow_up_end, str) and follow_up_end in spells.columns
     cols = [Column(spell_id, "str", unique=True, description="identifier of the job spell"),
             Column(start, "date", description="first day in the job"),
             Column(end, "date", nullable=True, description="last day in the job, blank if running")]
-    if fu_is_column:
-        cols.append(Column(follow_up_end, "date", description="last day jobs were observed"))
-    checks = [RowCheck(
-        (start, end),
-        lambda d: (d[end].notna() & (d[end] < d[start])).to_numpy(),
-        lambda r: (f"spell {r[spell_id]} ends {schemas._date(r[end])}, before it starts on "
-                   f"{schemas._date(r[start])}"),
-        end, "an end date on or after the start date, or blank for a job still running")]
-    if fu_is_column:
-        checks.append(RowCheck(
-            (start, follow_up_end),
-            lambda d: (d[start] > d[follow_up_end]).to_numpy(),
-            lambda r: (f"spell {r[spell_id]} starts {schemas._date(r[start])}, after follow-up "
-                       f"ended on {schemas._date(r[follow_up_end])}"),
-            start, "a start date on or before the end of follow-up"))
-    wanted = [c.name for c in cols]
-    typed = validate(spells[[c for c in wanted if c in spells.columns]],
-                     Schema("job_spells", cols, checks=checks), source="job_spells")
-    if fu_is_column:
-        fu = typed[follow_up_end].to_numpy(dtype="datetime64[D]")
-    else:
+    frame = spells[[c.name for c in cols if c.name in spells.columns]]
+    if isinstance(follow_up_end, str) and follow_up_end in spells.columns:
+        fu = follow_up_end
+        frame = frame.assign(**{fu: spells[fu]})
+    else:  # one date for every job, checked as if it were a column
         try:
             fu_day = pd.Timestamp(follow_up_end)
         except (TypeError, ValueError):
@@ -947,17 +922,20 @@ def spell_durations(
                              f"nor a date (YYYY-MM-DD)") from None
         if pd.isna(fu_day):
             raise ValueError("follow_up_end is missing; give a date or a column name")
-        fu = np.full(len(typed), np.datetime64(fu_day.date(), "D"))
-        late = np.flatnonzero(typed[start].to_numpy(dtype="datetime64[D]") > fu)
-        if late.size:
-            problems = [Problem("job_spells", int(i) + 2, start,
-                                f"spell {typed[spell_id].iloc[i]} starts "
-                                f"{schemas._date(typed[start].iloc[i])}, after follow-up ended on "
-                                f"{fu_day:%Y-%m-%d}", "a start date on or before the end of follow-up")
-                        for i in late[:MAX_PER_COLUMN]]
-            raise InputError(problems, source="job_spells")
+        fu = "follow_up_end"
+        frame = frame.assign(**{fu: fu_day.normalize()})
+    cols.append(Column(fu, "date", description="last day jobs were observed"))
+    checks = [
+        schemas.spell_order_check(start=start, end=end, spell_id=spell_id),
+        RowCheck((start, fu), lambda d: (d[start] > d[fu]).to_numpy(),
+                 lambda r: (f"spell {r[spell_id]} starts {schemas._date(r[start])}, after follow-up "
+                            f"ended on {schemas._date(r[fu])}"),
+                 start, "a start date on or before the end of follow-up"),
+    ]
+    typed = validate(frame, Schema("job_spells", cols, checks=checks), source="job_spells")
     days, ended = _spell_days(typed[start].to_numpy(dtype="datetime64[D]"),
-                              typed[end].to_numpy(dtype="datetime64[D]"), fu)
+                              typed[end].to_numpy(dtype="datetime64[D]"),
+                              typed[fu].to_numpy(dtype="datetime64[D]"))
     out = spells.copy()
     out["days"] = days
     out["ended"] = ended
@@ -1079,6 +1057,15 @@ def first_job_times(
 ) -> pd.DataFrame:
     """Days from enrolment to each participant's first qualifying job.
 
+    Parameters
+    ----------
+    participants, spells : pandas.DataFrame
+        As :func:`ever_employed`.
+    job_type, paid
+        Which jobs count (default: paid competitive jobs).
+    validated : bool
+        Skip validation when both tables come from a validating loader.
+
     Returns
     -------
     pandas.DataFrame
@@ -1196,6 +1183,15 @@ def time_in_work(
     job counts from its start to its end, or to follow-up end if still
     running; both days are included.
 
+    Parameters
+    ----------
+    participants, spells : pandas.DataFrame
+        As :func:`ever_employed`.
+    job_type, paid
+        Which jobs count (default: paid competitive jobs).
+    validated : bool
+        Skip validation when both tables come from a validating loader.
+
     Returns
     -------
     pandas.DataFrame
@@ -1272,6 +1268,18 @@ def in_work_at(
     This is the point measure trials such as Reme et al. (2019) report ("in
     competitive employment at 12 months"); participants followed for fewer
     than ``days`` days are left out.
+
+    Parameters
+    ----------
+    participants, spells : pandas.DataFrame
+        As :func:`ever_employed`.
+    days : int
+        Days after enrolment (365: one year); the day itself counts, so a job
+        that starts or ends on it is held.
+    job_type, paid
+        Which jobs count (default: paid competitive jobs).
+    validated : bool
+        Skip validation when both tables come from a validating loader.
 
     Returns
     -------

@@ -4,11 +4,20 @@ The project keeps generated synthetic data in ``data_synthetic/`` and reports
 in ``reports/`` at the repository root (the directory holding
 ``pyproject.toml``). The source papers live in ``../shared/seeds/`` beside
 the repository when the project is checked out for development.
+
+Every file the package writes goes through :func:`atomic_path` (or
+:func:`write_bytes`, built on it): the data is written to a temporary file in
+the target's directory and renamed over the target (``os.replace`` is atomic
+on POSIX and Windows), so an interrupted run leaves each file either as it was
+or complete, never truncated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,3 +57,68 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
         the shipped ``data_synthetic/``.
     """
     return DATA_SYNTHETIC if path is None else Path(path)
+
+
+TMP_PREFIX = "."
+TMP_SUFFIX = ".tmp"
+"""Temporary files are named ``.<name>.<random>.tmp`` beside their target."""
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces ``path`` when the block succeeds.
+
+    The caller writes the whole file to the path it is given (with any
+    writer: ``open``, ``pyarrow.parquet.write_table``, ...). On success the
+    file is made readable (mode 644) and renamed over ``path``; on any
+    exception, ``KeyboardInterrupt`` included, it is deleted and ``path`` is
+    left as it was. Missing parent directories are created.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("complete")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('complete', ['a.txt'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{path.name}.", suffix=TMP_SUFFIX)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically unless the file already holds exactly these bytes.
+
+    Returns
+    -------
+    bool
+        ``True`` when the file was written, ``False`` when it was already up to date
+        (and was not touched).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_bytes(d / "a.txt", b"x"), write_bytes(d / "a.txt", b"x"), write_bytes(d / "a.txt", b"y")
+    (True, False, True)
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt']
+    """
+    path = Path(path)
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+    return True

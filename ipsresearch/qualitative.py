@@ -258,11 +258,10 @@ def theme_by_role(
     >>> theme_by_role(seg)[["theme", "role", "segments", "share_of_theme"]].values.tolist()
     [['a', 'es', 1, 0.5], ['a', 'ot', 1, 0.5], ['b', 'es', 1, 1.0], ['b', 'ot', 0, 0.0]]
     """
-    typed = _typed(segments, {theme: "str", role: "str"}, source="segments")
-    keep = _quoted_mask(typed, segments, quoted_only, "segments")
-    typed = typed.loc[keep]
     if theme == role:
         raise ValueError("theme and role must name two different columns")
+    typed = _typed(segments, {theme: "str", role: "str"}, source="segments")
+    typed = typed.loc[_quoted_mask(typed, segments, quoted_only, "segments")]
     themes = sorted(typed[theme].unique())
     roles = sorted(typed[role].unique())
     counts = typed.groupby([theme, role]).size()
@@ -550,7 +549,10 @@ def _complete(wide: pd.DataFrame, typed: pd.DataFrame, item: str, incomplete: st
         raise ValueError(f"incomplete={incomplete!r} not recognised; choose 'raise' or 'drop'")
     missing = wide.isna().any(axis=1)
     if missing.any() and incomplete == "raise":
-        first_row = {v: i + 2 for i, v in reversed(list(enumerate(typed[item])))}
+        # ``typed`` may be a subset (two raters of many); its index keeps the positions of
+        # the validated table, so the row is that of the caller's file, not of the subset
+        first_row = {v: int(i) + 2 for i, v in zip(typed.index[::-1], typed[item].iloc[::-1],
+                                                     strict=True)}
         problems = [Problem("codings", first_row[i], item,
                             f"{i} is not coded by {', '.join(wide.columns[wide.loc[i].isna()])}",
                             "every item coded by every rater, or incomplete='drop'")

@@ -13,9 +13,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ipsresearch.schemas import ROLES
+
 __all__ = ["plot_attributions", "plot_cooccurrence", "plot_theme_by_role"]
 
-_ROLE_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5")
+_ROLE_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5",
+                 "#843c0c", "#0b8a8a", "#3b3838")
+
+
+def _role_colours(roles) -> dict[str, str]:
+    """A colour per role, the same in every figure: by the role's place in
+    :data:`ipsresearch.schemas.ROLES`; other values follow, in sorted order."""
+    others = sorted({str(r) for r in roles} - set(ROLES))
+    order = [*ROLES, *others]
+    return {r: _ROLE_COLOURS[order.index(str(r)) % len(_ROLE_COLOURS)] for r in roles}
 
 
 def _wrap(label: str, width: int = 28) -> str:
@@ -46,6 +57,15 @@ def plot_cooccurrence(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ipsresearch import qualitative
+    >>> seg = pd.DataFrame({"respondent": ["a", "a", "b"], "theme": ["x", "y", "x"]})
+    >>> ax = plot_cooccurrence(qualitative.cooccurrence(seg))
+    >>> ax.images[0].get_array().tolist()
+    [[2.0, 1.0], [1.0, 1.0]]
     """
     matrix = cooc.pivot(index="code_a", columns="code_b", values=value)
     n = len(matrix)
@@ -90,18 +110,27 @@ def plot_attributions(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ipsresearch import qualitative
+    >>> seg = pd.DataFrame({"respondent": ["R1", "R1", "R2"], "role": ["ot_manager"] * 3,
+    ...                     "theme": ["a", "b", "a"], "quoted": [True, True, True]})
+    >>> ax = plot_attributions(qualitative.attributions(seg), labels={"ot_manager": "OT Manager"})
+    >>> [float(p.get_width()) for p in ax.patches[:2]], [t.get_text() for t in ax.get_yticklabels()]
+    ([2.0, 1.0], ['OT Manager R1', 'OT Manager R2'])
     """
     labels = labels or {}
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 0.28 * len(table) + 1.4))
-    roles = sorted(set(table["role"]))  # same colours as plot_theme_by_role
-    colour = {r: _ROLE_COLOURS[i % len(_ROLE_COLOURS)] for i, r in enumerate(roles)}
+    colour = _role_colours(sorted(set(table["role"])))
     y = np.arange(len(table))[::-1]
     ax.barh(y, table["attributions"], color=[colour[r] for r in table["role"]])
     ax.set_yticks(y, [f"{labels.get(r, r)} {c}" for r, c in zip(table["role"], table["respondent"],
                                                                  strict=True)], fontsize=8)
-    for r in roles:
-        ax.barh([np.nan], [0], color=colour[r], label=labels.get(r, r))
+    for r, c in colour.items():
+        ax.barh([np.nan], [0], color=c, label=labels.get(r, r))
     ax.legend(frameon=False, loc="lower right")
     ax.set_xlabel("attributions printed in the findings")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -136,6 +165,15 @@ def plot_theme_by_role(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ipsresearch import qualitative
+    >>> seg = pd.DataFrame({"role": ["ot_manager", "clinician", "ot_manager"], "theme": ["a", "a", "b"]})
+    >>> ax = plot_theme_by_role(qualitative.theme_by_role(seg))
+    >>> sorted(float(p.get_width()) for p in ax.patches)
+    [0.0, 1.0, 1.0, 1.0]
     """
     labels = labels or {}
     wide = cross.pivot(index=theme, columns=role, values="segments").fillna(0)
@@ -143,9 +181,9 @@ def plot_theme_by_role(
         _, ax = plt.subplots(figsize=(7.0, 0.55 * len(wide) + 1.5))
     y = np.arange(len(wide))[::-1]
     left = np.zeros(len(wide))
-    for i, r in enumerate(wide.columns):
-        ax.barh(y, wide[r], left=left, color=_ROLE_COLOURS[i % len(_ROLE_COLOURS)],
-                label=labels.get(r, r))
+    colour = _role_colours(wide.columns)
+    for r in wide.columns:
+        ax.barh(y, wide[r], left=left, color=colour[r], label=labels.get(r, r))
         left += wide[r].to_numpy(dtype=float)
     ax.set_yticks(y, [_wrap(t, 34) for t in wide.index], fontsize=8)
     ax.set_xlabel("coded segments")

@@ -29,14 +29,20 @@ def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int =
     >>> format_rates(r.assign(site=["All"]), label="site").index.tolist()
     ['All']
     """
-    pct = f"{{:.{digits}%}}"
     index = pd.Index(rates[label].astype(str), name=label) if label is not None else rates.index
-    out = pd.DataFrame(index=index)
-    out["participants"] = [f"{e} of {n}" for e, n in zip(rates["events"], rates["n"], strict=True)]
+    out = _rate_columns(pd.DataFrame(index=index), rates, counted="participants", digits=digits)
+    out["method"] = rates["method"].astype(str).to_numpy()
+    return out
+
+
+def _rate_columns(out: pd.DataFrame, rates: pd.DataFrame, *, counted: str, digits: int) -> pd.DataFrame:
+    """``out`` with the columns ``counted`` (``33 of 65``), ``rate`` and ``interval`` of
+    :func:`ipsresearch.outcomes.placement_rate`-shaped ``rates`` (same row order)."""
+    pct = f"{{:.{digits}%}}"
+    out[counted] = [f"{e} of {n}" for e, n in zip(rates["events"], rates["n"], strict=True)]
     out["rate"] = [pct.format(v) for v in rates["rate"]]
     out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
                        for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)]
-    out["method"] = rates["method"].astype(str).to_numpy()
     return out
 
 
@@ -161,17 +167,12 @@ def format_flow(flow: pd.DataFrame, *, by: str | list[str] | None = "role", digi
     >>> format_flow(f).reset_index().iloc[0].tolist()
     ['es', 'took part', '17 of 24', '70.8%', '50.8% to 85.1%']
     """
-    pct = f"{{:.{digits}%}}"
     groups = [by] if isinstance(by, str) else list(by or [])
     keys = [flow[g].astype(str).str.replace("_", " ") for g in groups]
     keys.append(flow["stage"].astype(str).str.replace("_", " "))
     out = pd.DataFrame(index=pd.MultiIndex.from_arrays(keys, names=[*groups, "stage"])
                        if groups else pd.Index(keys[0], name="stage"))
-    out["people"] = [f"{e} of {n}" for e, n in zip(flow["events"], flow["n"], strict=True)]
-    out["rate"] = [pct.format(v) for v in flow["rate"]]
-    out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
-                       for lo, hi in zip(flow["ci_low"], flow["ci_high"], strict=True)]
-    return out
+    return _rate_columns(out, flow, counted="people", digits=digits)
 
 
 def show_claims(results: list[ClaimResult], *, title: str = "Claims") -> HTML:

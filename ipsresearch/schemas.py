@@ -21,6 +21,7 @@ from ipsresearch.validation import (
     Schema,
     check_references,
     row_positions,
+    row_problems,
     source_rows,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "ROSTER",
     "SCHEMAS",
     "check_cohort",
+    "spell_order_check",
     "BENCHMARK_MEASURES",
     "EMPLOYMENT_BENCHMARKS",
     "FIDELITY_RATINGS",
@@ -90,6 +92,19 @@ PARTICIPANTS = Schema(
     description="One row per IPS participant.",
 )
 
+
+def spell_order_check(*, start: str = "start_date", end: str = "end_date",
+                      spell_id: str = "spell_id") -> RowCheck:
+    """Row check: a job spell must not end before it starts (a blank end: still running)."""
+    return RowCheck(
+        (start, end),
+        lambda d: (d[end].notna() & (d[end] < d[start])).to_numpy(),
+        lambda r: f"spell {r[spell_id]} ends {_date(r[end])}, before it starts on {_date(r[start])}",
+        end,
+        "an end date on or after the start date, or blank for a job still running",
+    )
+
+
 JOB_SPELLS = Schema(
     "job_spells",
     [
@@ -104,16 +119,7 @@ JOB_SPELLS = Schema(
                description="Usual weekly hours"),
     ],
     key=("spell_id",),
-    checks=[
-        RowCheck(
-            ("start_date", "end_date"),
-            lambda d: (d["end_date"].notna() & (d["end_date"] < d["start_date"])).to_numpy(),
-            lambda r: (f"spell {r['spell_id']} ends {_date(r['end_date'])}, before it starts "
-                       f"on {_date(r['start_date'])}"),
-            "end_date",
-            "an end date on or after the start date, or blank for a job still running",
-        )
-    ],
+    checks=[spell_order_check()],
     description="One row per job or other work activity of a participant.",
 )
 
@@ -512,20 +518,22 @@ def check_cohort(
     early = (joined["start_date"] < joined["enrolment_date"]).fillna(False).to_numpy()
     late = (joined["start_date"] > joined["follow_up_end"]).fillna(False).to_numpy()
     rows = source_rows(spells)  # spreadsheet rows, blank rows in the file counted
-    for i in early.nonzero()[0][:25]:
+
+    def early_message(i: int) -> str:
         r = joined.iloc[i]
-        problems.append(Problem(
-            spells_source, int(rows[i]), "start_date",
-            f"spell {r['spell_id']} starts {_date(r['start_date'])}, before participant "
-            f"{r['participant_id']} enrolled on {_date(r['enrolment_date'])}",
-            "a start date on or after the participant's enrolment date"))
-    for i in late.nonzero()[0][:25]:
+        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, before participant "
+                f"{r['participant_id']} enrolled on {_date(r['enrolment_date'])}")
+
+    def late_message(i: int) -> str:
         r = joined.iloc[i]
-        problems.append(Problem(
-            spells_source, int(rows[i]), "start_date",
-            f"spell {r['spell_id']} starts {_date(r['start_date'])}, after follow-up of "
-            f"participant {r['participant_id']} ended on {_date(r['follow_up_end'])}",
-            "a start date within the participant's follow-up"))
+        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, after follow-up of "
+                f"participant {r['participant_id']} ended on {_date(r['follow_up_end'])}")
+
+    problems += row_problems(early, early_message, source=spells_source, rows=rows,
+                             column="start_date",
+                             allowed="a start date on or after the participant's enrolment date")
+    problems += row_problems(late, late_message, source=spells_source, rows=rows,
+                             column="start_date", allowed="a start date within the participant's follow-up")
     if problems:
         raise InputError(problems, source=spells_source)
 

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ipsresearch.outcomes import SurvivalResult
+from ipsresearch.outcomes import SurvivalResult, _group_rows
 
 __all__ = ["plot_spells", "plot_survival"]
 
@@ -32,15 +32,6 @@ def _groups(result: SurvivalResult) -> list[tuple[tuple, str]]:
         return [((), "all")]
     keys = result.table[by].drop_duplicates()
     return [(tuple(row), ", ".join(map(str, row))) for row in keys.itertuples(index=False)]
-
-
-def _select(frame: pd.DataFrame, by: list[str], key: tuple) -> pd.DataFrame:
-    if not by:
-        return frame
-    mask = np.ones(len(frame), dtype=bool)
-    for col, value in zip(by, key, strict=True):
-        mask &= (frame[col] == value).to_numpy(dtype=bool)
-    return frame[mask]
 
 
 def plot_survival(
@@ -99,12 +90,12 @@ def plot_survival(
         (lambda v: np.asarray(v, dtype=float))
     for k, (key, label) in enumerate(groups):
         colour = PALETTE[k % len(PALETTE)]
-        c = _select(result.curve, by, key)
+        c = _group_rows(result.curve, by, key)
         c = c[c["time"] <= t_max]
         x = np.concatenate([[0.0], c["time"].to_numpy(dtype=float), [t_max]])
         s = np.concatenate([[1.0], c["survival"].to_numpy(dtype=float)])
         y = flip(np.concatenate([s, s[-1:]]))
-        n = int(_select(result.table, by, key)["n"].iloc[0])
+        n = int(_group_rows(result.table, by, key)["n"].iloc[0])
         ax.step(x, y, where="post", color=colour, linewidth=1.6, label=f"{label} (n={n})")
         if bands:
             lo = np.concatenate([[1.0], c["ci_low"].to_numpy(dtype=float)])
@@ -151,7 +142,7 @@ def plot_survival(
     ax.text(0, top, "number at risk", transform=ax.transAxes, fontsize=8, fontweight="bold",
             ha="left", va="top")
     for k, (key, label) in enumerate(groups):
-        row = _select(risk, by, key)
+        row = _group_rows(risk, by, key)
         y = top - 0.075 * (k + 1)
         ax.text(-0.04, y, label, transform=ax.transAxes, fontsize=8, ha="right", va="top",
                 color=PALETTE[k % len(PALETTE)])

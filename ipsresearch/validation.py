@@ -52,7 +52,9 @@ __all__ = [
     "read_csv",
     "read_records",
     "read_text",
+    "require_columns",
     "row_positions",
+    "row_problems",
     "source_rows",
     "validate",
 ]
@@ -299,6 +301,85 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def require_columns(data: pd.DataFrame, columns: Iterable[str], *, source: str, allowed: str) -> None:
+    """Raise one :class:`InputError` naming every column of ``columns`` that ``data`` lacks.
+
+    For functions that read a few named columns of a table they do not
+    otherwise validate (a :class:`Schema` reports missing columns itself).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"site": ["a"]}), ["site", "total"], source="scores",
+    ...                 allowed="a table of totals")
+    Traceback (most recent call last):
+    ...
+    ipsresearch.validation.InputError: 1 problem in scores:
+      - scores column `total`: required column is missing (columns found: site) (allowed: a table of totals)
+    """
+    found = ", ".join(map(str, data.columns))
+    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    if missing:
+        raise InputError([Problem(source, None, c, f"required column is missing (columns found: {found})",
+                                  allowed) for c in missing], source=source)
+
+
+def _reading_order(problem: Problem) -> tuple[bool, bool, int]:
+    """Sort key: whole-file and whole-column problems first, then by row; "... and N more" last."""
+    return problem.message.startswith("... and"), problem.row is not None, problem.row or 0
+
+
+def row_problems(
+    where: np.ndarray | Sequence[int],
+    describe: Callable[[int], str],
+    *,
+    source: str,
+    rows: np.ndarray | None,
+    column: str | None,
+    allowed: str = "",
+    more: str = "rows with the same problem",
+) -> list[Problem]:
+    """One :class:`Problem` per offending record, at most :data:`MAX_PER_COLUMN`, then a count.
+
+    Every check that reports records row by row goes through this, so that
+    each message has the same shape and a file with 10^6 bad rows gives a
+    short message.
+
+    Parameters
+    ----------
+    where : boolean mask or sequence of int
+        The offending records: a mask over the table, or their positions.
+    describe : callable
+        ``describe(position) -> str``: what is wrong with that record, with its value.
+    source, column, allowed
+        As :class:`Problem`.
+    rows : numpy.ndarray of int, optional
+        Spreadsheet row of each position (e.g. :func:`source_rows`); ``None``
+        when the records have no row (the problem names the column only).
+    more : str
+        Words for the records beyond the first :data:`MAX_PER_COLUMN`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ages = np.array([30, -1, 40, -5])
+    >>> for p in row_problems(ages < 0, lambda i: f"{ages[i]} is below 0", source="people.csv",
+    ...                       rows=np.arange(4) + 2, column="age", allowed="numbers >= 0"):
+    ...     print(p)
+    people.csv row 3, column `age`: -1 is below 0 (allowed: numbers >= 0)
+    people.csv row 5, column `age`: -5 is below 0 (allowed: numbers >= 0)
+    """
+    where = np.asarray(where)
+    idx = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64, copy=False)
+    problems = [Problem(source, None if rows is None else int(rows[i]), column, describe(int(i)),
+                        allowed)
+                for i in idx[:MAX_PER_COLUMN]]
+    if len(idx) > MAX_PER_COLUMN:
+        problems.append(Problem(source, None, column,
+                                f"... and {len(idx) - MAX_PER_COLUMN} more {more}"))
+    return problems
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -385,6 +466,7 @@ def read_records(
     *,
     what: str = "a CSV file",
     source: str | None = None,
+    columns: str = "",
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Read a comma-separated file as text cells, with each record's spreadsheet row.
 
@@ -406,6 +488,9 @@ def read_records(
         Words for the expected file in messages, e.g. ``"a CSV file of participants"``.
     source : str, optional
         Name used in messages; defaults to the path as given.
+    columns : str
+        The expected columns in words, for the messages about a header that
+        is not comma-separated and a file without data rows.
 
     Returns
     -------
@@ -417,12 +502,35 @@ def read_records(
     Raises
     ------
     InputError
-        The file cannot be read as text (see :func:`read_text`), is not
-        comma-separated, has an unterminated quote, holds values beyond the
-        header's columns, has no header or no data rows.
+        The file cannot be read as text (see :func:`read_text`), its header
+        is semicolon- or tab-delimited, it has an unterminated quote, holds
+        values beyond the header's columns, or has no header or no data rows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ratings.csv"
+    >>> _ = path.write_text("review_id;item;rating\\nR1;S1;4\\n")  # Excel in a comma-decimal locale
+    >>> read_records(path, source="ratings.csv", columns="review_id, item, rating")
+    Traceback (most recent call last):
+    ...
+    ipsresearch.validation.InputError: 1 problem in ratings.csv:
+      - ratings.csv row 1: the header is semicolon-delimited: 'review_id;item;rating' (allowed: ...)
     """
     src = source or str(path)
-    return _records(read_text(path, what=what), src, what)
+    text = read_text(path, what=what)
+    hint = f" (expected columns: {columns})" if columns else ""
+    first = next(line for line in text.splitlines() if line.strip())
+    if "," not in first:
+        for sep, label in ((";", "semicolon"), ("\t", "tab")):
+            if sep in first:
+                raise InputError([Problem(src, 1, None, f"the header is {label}-delimited: {first.strip()!r}",
+                                          f"comma-separated values; re-save as CSV with commas{hint}")])
+    frame, rows = _records(text, src, what)
+    if len(frame) == 0:
+        raise InputError([Problem(src, None, None, "has a header row but no data rows",
+                                  "one row per record below the header" + (f" ({columns})" if columns else ""))])
+    return frame, rows
 
 
 def _records(text: str, src: str, what: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -523,22 +631,8 @@ def read_csv(
         Listing every problem found, each with file, row, column and value.
     """
     src = source or str(path)
-    what = f"a CSV file of {schema.name}"
-    text = read_text(path, what=what)
-    first = next(line for line in text.splitlines() if line.strip())
-    if "," not in first and len(schema.names) > 1:
-        for sep, label in ((";", "semicolon"), ("\t", "tab")):
-            if sep in first:
-                raise InputError([Problem(
-                    src, 1, None,
-                    f"the header is {label}-delimited: {first.strip()!r}",
-                    "comma-separated values; re-save as CSV with commas "
-                    f"(expected columns: {', '.join(schema.names)})",
-                )])
-    frame, rows = _records(text, src, what)
-    if len(frame) == 0:
-        raise InputError([Problem(src, None, None, "has a header row but no data rows",
-                                  f"one row per record below the header ({', '.join(schema.names)})")])
+    frame, rows = read_records(path, what=f"a CSV file of {schema.name}", source=src,
+                               columns=", ".join(schema.names))
     return _validate(frame, schema, source=src, rows=rows)
 
 
@@ -653,17 +747,11 @@ def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
         if not all(c in parsed for c in check.columns):
             continue
         bad = np.asarray(pd.Series(check.bad(typed)).fillna(False), dtype=bool)
-        idx = np.flatnonzero(bad)
-        for i in idx[:MAX_PER_COLUMN]:
-            problems.append(Problem(source, int(rows[i]), check.column,
-                                    check.message(typed.iloc[i]), check.allowed))
-        if len(idx) > MAX_PER_COLUMN:
-            problems.append(Problem(source, None, check.column,
-                                    f"... and {len(idx) - MAX_PER_COLUMN} more rows with the same problem"))
+        problems.extend(row_problems(bad, lambda i, check=check: check.message(typed.iloc[i]),
+                                     source=source, rows=rows, column=check.column,
+                                     allowed=check.allowed))
     if problems:
-        # whole-file and whole-column problems first, then by row; "... and N more" lines last
-        problems.sort(key=lambda p: (p.message.startswith("... and"), p.row is not None, p.row or 0))
-        raise InputError(problems, source=source)
+        raise InputError(sorted(problems, key=_reading_order), source=source)
     if not default_rows:
         # compact, so that pandas' copying of attrs stays cheap: (length, runs of consecutive rows)
         starts = np.flatnonzero(np.diff(rows, prepend=1) != 1)
@@ -743,22 +831,19 @@ def _duplicates(typed: pd.DataFrame, key: tuple[str, ...], source: str, rows: np
     repeat = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]] & (sorted_codes >= 0)
     dup = np.zeros(len(codes), dtype=bool)
     dup[order[repeat]] = True
-    idx = np.flatnonzero(dup)
-    problems = []
-    if len(idx):
-        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-        first_of = np.empty(len(codes), dtype=np.int64)
-        first_of[order] = order[starts[np.searchsorted(starts, np.arange(len(codes)), side="right") - 1]]
-        for i in idx[:MAX_PER_COLUMN]:
-            shown = ", ".join(f"{k}={typed[k].iloc[i]}" for k in key) if len(key) > 1 else str(typed[key[0]].iloc[i])
-            problems.append(Problem(
-                source, int(rows[i]), ", ".join(key),
-                f"{shown} repeats row {int(rows[first_of[i]])}",
-                "each value once" if len(key) == 1 else f"each combination of {', '.join(key)} once"))
-        if len(idx) > MAX_PER_COLUMN:
-            problems.append(Problem(source, None, ", ".join(key),
-                                    f"... and {len(idx) - MAX_PER_COLUMN} more repeated rows"))
-    return problems
+    if not dup.any():
+        return []
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    first_of = np.empty(len(codes), dtype=np.int64)
+    first_of[order] = order[starts[np.searchsorted(starts, np.arange(len(codes)), side="right") - 1]]
+
+    def describe(i: int) -> str:
+        shown = ", ".join(f"{k}={typed[k].iloc[i]}" for k in key) if len(key) > 1 else str(typed[key[0]].iloc[i])
+        return f"{shown} repeats row {int(rows[first_of[i]])}"
+
+    return row_problems(dup, describe, source=source, rows=rows, column=", ".join(key),
+                        allowed="each value once" if len(key) == 1 else
+                        f"each combination of {', '.join(key)} once", more="repeated rows")
 
 
 def _blank(series: pd.Series) -> np.ndarray:
@@ -779,12 +864,8 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
     allowed = col.describe_allowed()
 
     def report(mask: np.ndarray, describe: Callable[[Any], str]) -> None:
-        idx = np.flatnonzero(mask)
-        for i in idx[:MAX_PER_COLUMN]:
-            problems.append(Problem(source, int(rows[i]), col.name, describe(raw.iloc[i]), allowed))
-        if len(idx) > MAX_PER_COLUMN:
-            problems.append(Problem(source, None, col.name,
-                                    f"... and {len(idx) - MAX_PER_COLUMN} more rows with the same problem"))
+        problems.extend(row_problems(mask, lambda i: describe(raw.iloc[i]), source=source,
+                                     rows=rows, column=col.name, allowed=allowed))
 
     if not col.nullable:
         report(blank, lambda v: "is blank")
@@ -910,18 +991,9 @@ def check_references(
     them with other cross-table checks before raising one :class:`InputError`.
     """
     missing = row_positions(parent[key], child[key]) < 0
-    idx = np.flatnonzero(missing)
-    rows = source_rows(child)
-    problems = [
-        Problem(child_source, int(rows[i]), key,
-                f"{child[key].iloc[i]} does not appear in {parent_source}",
-                f"a {key} listed in {parent_source}")
-        for i in idx[:MAX_PER_COLUMN]
-    ]
-    if len(idx) > MAX_PER_COLUMN:
-        problems.append(Problem(child_source, None, key,
-                                f"... and {len(idx) - MAX_PER_COLUMN} more rows with the same problem"))
-    return problems
+    return row_problems(missing, lambda i: f"{child[key].iloc[i]} does not appear in {parent_source}",
+                        source=child_source, rows=source_rows(child), column=key,
+                        allowed=f"a {key} listed in {parent_source}")
 
 
 def row_positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
@@ -1031,12 +1103,14 @@ def check_data_dir(
     data_dir: str | os.PathLike,
     *,
     notebooks: Iterable[str | os.PathLike] | None = None,
+    sets: Iterable[str] | None = None,
 ) -> list[str]:
     """Load a user's data directory with the study loaders before anything runs on it.
 
-    ``ipsresearch build --param data_dir=DIR`` calls this before any notebook
-    executes, so that bad data are reported as file, row and column (and the
-    command exits 2 writing nothing) instead of as an error inside a kernel.
+    ``ipsresearch build --param data_dir=DIR`` and ``ipsresearch verify
+    --data-dir DIR`` call this first, so that bad data are reported as file,
+    row and column (and the command exits 2 writing nothing) instead of as an
+    error inside a kernel or a failed claim.
 
     Parameters
     ----------
@@ -1046,7 +1120,9 @@ def check_data_dir(
     notebooks : iterable of path-like, optional
         Check only the studies these notebooks use: those whose ``load`` a
         notebook calls with ``data_dir`` and those whose claims it shows.
-        Default: every registered study.
+    sets : iterable of str, optional
+        Check only these claim sets (their keys, as ``ipsresearch verify
+        --only`` takes them). Default, with neither option: every registered study.
 
     Returns
     -------
@@ -1057,7 +1133,12 @@ def check_data_dir(
     ------
     InputError
         Every problem of every study checked (each study's loader stops at
-        its first bad file), or a ``data_dir`` that is not a directory.
+        its first bad file). When no study loads, only the first study's
+        problems: the folder is most likely the wrong one. When some studies
+        load and others lack their files, a last line names the claim sets
+        whose files are missing (and, when checking claim sets, the
+        ``--only`` that checks the others). Also a ``data_dir`` that is not a
+        directory.
 
     Examples
     --------
@@ -1078,21 +1159,36 @@ def check_data_dir(
         raise InputError([Problem(src, None, None, "directory does not exist", allowed)])
     if not path.is_dir():
         raise InputError([Problem(src, None, None, "is a file, not a directory", allowed)])
-    if notebooks is None:
-        wanted = set(MODULES)
-    else:
-        wanted = set().union(*(_studies_used(Path(nb)) for nb in notebooks))
+    wanted = set(MODULES)
+    if notebooks is not None:
+        wanted &= set().union(*(_studies_used(Path(nb)) for nb in notebooks))
+    claim_sets = {m: importlib.import_module(m).CLAIMS for m in MODULES if m in wanted}
+    if sets is not None:
+        keys = set(sets)
+        claim_sets = {m: cs for m, cs in claim_sets.items() if cs.key in keys}
     problems: list[Problem] = []
     checked: list[str] = []
-    for module in MODULES:
-        if module not in wanted:
-            continue
+    lacking: list[str] = []
+    first: InputError | None = None
+    for module, cs in claim_sets.items():
         try:
-            importlib.import_module(module).CLAIMS.load(path)
+            cs.load(path)
         except InputError as exc:
+            first = first or exc
             problems.extend(p for p in exc.problems if p not in problems)
+            if all(p.message.startswith("file does not exist") for p in exc.problems):
+                lacking.append(cs.key)
         else:
             checked.append(module)
+    if first is not None and not checked:
+        raise first
     if problems:
+        if lacking:
+            note = (f"this folder lacks the files of claim set{'s' if len(lacking) > 1 else ''} "
+                    f"{', '.join(lacking)}")
+            if notebooks is None:
+                note += ("; to check only the others, add --only "
+                         + " ".join(cs.key for cs in claim_sets.values() if cs.key not in lacking))
+            problems.append(Problem(src, None, None, note))
         raise InputError(problems, source=src)
     return checked

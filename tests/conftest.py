@@ -75,3 +75,53 @@ def built_reports(tmp_path_factory):
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
     return out, report
+
+
+# --------------------------------------------------------------------------- headless Chromium
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str:
+    """Debian's chromium, driven by Playwright (no browser download); skip without them (fail in CI)."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if IN_CI:
+            pytest.fail("headless Chromium and Playwright are required in CI (.ci/run installs chromium)")
+        pytest.skip("chromium or playwright not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, launched once per test module (closed before the next module runs)."""
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def offline_context(browser) -> tuple[object, list[str]]:
+    """A new browser context where ``file:`` and ``data:`` URLs load and every other request
+    (the network) is recorded, then aborted. Returns ``(context, requests)``."""
+    context = browser.new_context(service_workers="block")
+    requests: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            requests.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context, requests

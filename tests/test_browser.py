@@ -8,56 +8,16 @@ Chromium or Playwright is missing on a developer's machine; fails in CI
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import offline_context
 
 from ipsresearch.build import build
-from tests.conftest import IN_CI
 from tests.test_build import ALPHA, BETA, FAILING, QUIET, write_nb
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if IN_CI:
-            pytest.fail("headless Chromium and Playwright are required in CI (.ci/run installs chromium)")
-        pytest.skip("chromium or playwright not installed")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _router(requests: list[str]):
-    """Let file: and data: URLs through; record and abort anything else (the network)."""
-    def route(r):
-        url = r.request.url
-        if url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            requests.append(url)
-            r.abort()
-    return route
 
 
 def _console(errors: list[str]):
@@ -71,10 +31,8 @@ def inspect_pages(browser, out: Path) -> dict[str, dict]:
     """Open every ``*.html`` in ``out``; return per page what went wrong and which ids it has."""
     found = {}
     for page_path in sorted(out.glob("*.html")):
-        context = browser.new_context(service_workers="block")
-        requests: list[str] = []
+        context, requests = offline_context(browser)
         errors: list[str] = []
-        context.route("**/*", _router(requests))
         page = context.new_page()
         page.on("console", _console(errors))
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))

@@ -270,11 +270,13 @@ def test_without_source_date_epoch_only_the_build_time_differs(nbdir, tmp_path, 
     assert all(r["build_time"]["seconds"] > 0 for r in manifest["reports"])
 
 
-def test_kernel_environment_pins_what_leaks_into_outputs():
+def test_kernel_environment_pins_what_leaks_into_outputs(monkeypatch):
     from ipsresearch.report.kernels import MATPLOTLIBRC, kernel_environment
 
+    monkeypatch.setenv("IPSRESEARCH_WIDGETS", "1")
     env = kernel_environment(source_date_epoch=None)
     assert env["PYTHONHASHSEED"] == "0" and env["SOURCE_DATE_EPOCH"] == "0"
+    assert env["IPSRESEARCH_WIDGETS"] == "0"  # a user's setting for a live frontend stays out
     assert "svg.hashsalt" in Path(env["MATPLOTLIBRC"]).read_text() and MATPLOTLIBRC.is_file()
     assert kernel_environment(source_date_epoch=EPOCH)["SOURCE_DATE_EPOCH"] == EPOCH
 
@@ -430,10 +432,10 @@ def test_interrupted_build_leaves_only_complete_pages(nbdir, tmp_path, sig):
 
 
 def test_atomic_write_interrupted_midway_keeps_the_old_file(tmp_path, monkeypatch):
+    from ipsresearch import paths
+
     target = tmp_path / "page.html"
     store.write_text(target, "<html>old</html>\n")
-
-    real_fdopen = os.fdopen
 
     class Crashing:
         def __init__(self, fh):
@@ -449,7 +451,8 @@ def test_atomic_write_interrupted_midway_keeps_the_old_file(tmp_path, monkeypatc
             self.fh.write(data[: len(data) // 2])
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Crashing(real_fdopen(fd, mode)))
+    # the files paths.write_bytes opens (the temporary file) crash half-way through the write
+    monkeypatch.setattr(paths, "open", lambda file, mode: Crashing(open(file, mode)), raising=False)
     with pytest.raises(KeyboardInterrupt):
         store.write_text(target, "<html>" + "new " * 1000 + "</html>\n")
     assert target.read_text() == "<html>old</html>\n"
@@ -545,6 +548,20 @@ def test_index_lists_reports_and_the_whole_claims_register(nbdir, tmp_path):
         assert r["build_time"]["seconds"] is None or r["build_time"]["seconds"] > 0
         assert f'href="{r["html"]}"' in index
     assert manifest["index_sha256"] == provenance.sha256_file(tmp_path / "index.html")
+
+
+def test_a_claim_set_that_cannot_load_does_not_hide_the_others(monkeypatch):
+    from types import SimpleNamespace
+
+    from ipsresearch import studies
+    from ipsresearch.build import _claims
+
+    monkeypatch.setattr(studies, "MODULES", ["ipsresearch.studies.no_such_study",
+                                             "ipsresearch.studies.irish_pilot"])
+    register = _claims(SimpleNamespace(data_dir=None), "key")
+    assert register["errors"] == ["ipsresearch.studies.no_such_study: ModuleNotFoundError: "
+                                  "No module named 'ipsresearch.studies.no_such_study'"]
+    assert {r["id"].split(".")[0] for r in register["results"]} == {"irish_pilot"}
 
 
 def test_claims_link_to_the_report_that_shows_them(tmp_path):
@@ -667,6 +684,32 @@ def test_forked_kernels_behave_like_new_interpreters(tmp_path):
     assert "ipsresearch.report.kernels" in a[4] and "ipsresearch.report.kernels" not in b[4]
     # forked kernels do not share random streams
     assert _texts(tmp_path / "forked", "02-probe")[3] != a[3]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+@pytest.mark.parametrize("fault", ["dead", "silent"])
+def test_a_zygote_that_dies_or_hangs_only_costs_the_preload(nbdir, tmp_path, monkeypatch, fault):
+    from ipsresearch.report import kernels
+
+    class Broken(kernels.Zygote):
+        def __init__(self, env):
+            super().__init__(env, timeout=2.0)
+            if fault == "dead":
+                self.proc.kill()
+            else:  # alive, but never answers
+                self.proc.kill()
+                self.proc.wait()
+                self.proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    monkeypatch.setattr(kernels, "Zygote", Broken)
+    lines: list[str] = []
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path, preload=True, progress=False,
+                   log=lines.append)
+    assert statuses(report) == {"01-alpha": "built", "02-beta": "built"}
+    expected = "exited" if fault == "dead" else "did not answer within 2 s"
+    assert any(ln.startswith("note: the kernel zygote") and expected in ln
+               and ln.endswith("kernels were started as new interpreters") for ln in lines), lines
 
 
 # --------------------------------------------------------------------------- helpers

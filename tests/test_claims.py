@@ -19,12 +19,14 @@ def test_every_registered_claim_passes_or_is_an_erratum():
     assert len(ids) == len(set(ids))
 
 
-def test_every_claim_names_a_seed_file_and_line():
+def test_every_claim_names_a_seed_file_and_line(seeds):
     from ipsresearch.studies import SEEDS
 
+    lines = {name: (seeds / name).read_text(encoding="utf-8").splitlines() for name in SEEDS}
     for r in verify():
         assert r.source in SEEDS, r.id
-        assert r.line >= 1
+        for n in (r.line, *r.lines):  # every cited line exists and holds text
+            assert 1 <= n <= len(lines[r.source]) and lines[r.source][n - 1].strip(), (r.id, n)
         assert r.quantity and r.report
 
 

@@ -320,6 +320,29 @@ def test_csv_file_level_errors(tmp_path):
         fidelity.score(header_only)
 
 
+def test_csv_row_with_more_values_than_the_header(tmp_path):
+    path = tmp_path / "ratings.csv"
+    text = review_with_total(75, "R7").to_csv(index=False, lineterminator="\n")
+    path.write_text(text.replace("R7,S3,", "R7,S3,4,"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        fidelity.score(path)
+    assert message(exc) == [
+        f"{path} row 4: has 4 values but the header names 3 columns (value 4 is 5) (allowed: one "
+        "value per header column; put quotes around a value that contains a comma)"]
+
+
+def test_analyses_name_a_missing_column():
+    scores = fidelity.score(review_with_total(80))
+    with pytest.raises(InputError, match=r"scores column `programme`: required column is missing "
+                                         r"\(columns found: review_id, staffing"):
+        fidelity.band_distribution(scores, by="programme")
+    with pytest.raises(InputError) as exc:
+        fidelity.round_change(scores)
+    assert [p.column for p in exc.value.problems] == ["site", "round"]
+    with pytest.raises(InputError, match=r"reviews column `review_date`: required column is missing"):
+        fidelity.first_review(pd.DataFrame({"site": ["a"], "start_date": ["2019-01-01"]}))
+
+
 def test_layout_that_cannot_be_told():
     with pytest.raises(InputError, match="cannot tell the layout: the header has neither"):
         fidelity.score(pd.DataFrame({"review_id": ["a"], "score": [3]}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,23 +26,23 @@ from tests.reference import meta_rr_values as RR
 from tests.reference import meta_zero_values as RZ
 from tests.reference.meta_prop_values import PFT_STUDIES
 
-REF = "tests/reference/"
+REF = Path(__file__).parent / "reference"
 TOL = 1e-6  # the bar; most quantities agree to 1e-9 or better
 
 
 @pytest.fixture(scope="module")
 def trials() -> pd.DataFrame:
-    return pd.read_csv(REF + "meta_trials.csv")
+    return pd.read_csv(REF / "meta_trials.csv")
 
 
 @pytest.fixture(scope="module")
 def zero() -> pd.DataFrame:
-    return pd.read_csv(REF + "meta_trials_zero.csv")
+    return pd.read_csv(REF / "meta_trials_zero.csv")
 
 
 @pytest.fixture(scope="module")
 def props() -> pd.DataFrame:
-    return pd.read_csv(REF + "meta_proportions.csv")
+    return pd.read_csv(REF / "meta_proportions.csv")
 
 
 def check_fit(res, ref: dict, *, weights=None, log=True) -> None:

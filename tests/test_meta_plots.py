@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -11,10 +13,12 @@ from numpy.testing import assert_allclose
 
 from ipsresearch.synthesis import forest_plot, funnel_plot, meta_analysis
 
+REF = Path(__file__).parent / "reference"
+
 
 @pytest.fixture
 def zero() -> pd.DataFrame:
-    return pd.read_csv("tests/reference/meta_trials_zero.csv")
+    return pd.read_csv(REF / "meta_trials_zero.csv")
 
 
 @pytest.fixture(autouse=True)
@@ -52,13 +56,13 @@ def test_forest_plot_marks_are_the_results_numbers(zero):
 
 
 def test_fixed_effect_forest_has_no_prediction_interval():
-    trials = pd.read_csv("tests/reference/meta_trials.csv")
+    trials = pd.read_csv(REF / "meta_trials.csv")
     ax = forest_plot(meta_analysis(trials, method="FE"))
     assert len(ax.collections) == 2  # CI lines and squares only
 
 
 def test_proportion_forest_with_a_reference():
-    props = pd.read_csv("tests/reference/meta_proportions.csv")
+    props = pd.read_csv(REF / "meta_proportions.csv")
     res = meta_analysis(props, measure="PLO")
     ax = forest_plot(res, reference=0.5, reference_label="pilot", reference_band=(0.4, 0.6))
     assert ax.get_xscale() == "linear"

@@ -136,6 +136,11 @@ def test_kappa_input_errors_name_row_column_and_value():
         qualitative.cohen_kappa(three)
     with pytest.raises(ValueError, match=r"rater QQ not found"):
         qualitative.cohen_kappa(three, raters=("DS", "QQ"))
+    # a pair out of three raters: the row named is the table's, not the pair's subset's
+    gap = pd.DataFrame({"segment_id": ["s1", "s1", "s1", "s2", "s2"],
+                        "coder": ["A", "B", "C", "A", "C"], "code": list("aabbb")})
+    with pytest.raises(InputError, match=r"codings row 5, column `segment_id`: s2 is not coded by B"):
+        qualitative.cohen_kappa(gap, raters=("A", "B"))
     with pytest.raises(ValueError, match="incomplete='sometimes' not recognised"):
         qualitative.cohen_kappa(codings, incomplete="sometimes")
     before = codings.copy()
@@ -289,7 +294,7 @@ def _printed(attr: pd.DataFrame) -> dict:
 @pytest.mark.parametrize("study", ["irish_pilot", "ipsnor", "harkko2025"])
 def test_segments_reproduce_the_printed_attributions_whatever_the_seed(study):
     attr_name, theme_name = gen.STUDY_TABLES[study]
-    attr, structure = gen.extracted(attr_name), gen.extracted(theme_name)
+    attr, structure = datasets.load(attr_name), datasets.load(theme_name)
     shipped = gen.coded_segments(study)
     for seed in (1, 2, 3):
         seg = gen.coded_segments(study, seed=seed)
@@ -395,9 +400,12 @@ def test_an_erratum_stops_holding_when_the_values_agree(data_copy):
 
 
 def test_every_extracted_table_loads_by_name():
-    for name in gen.EXTRACTED_SCHEMAS:
+    names = datasets.names()  # registers every study's extracted tables
+    assert {n for pair in gen.STUDY_TABLES.values() for n in pair} <= set(datasets.EXTRACTED)
+    assert set(datasets.EXTRACTED) <= set(names)
+    for name in datasets.EXTRACTED:
         frame = datasets.load(name)
-        assert len(frame) and "source_line" in frame.columns
+        assert len(frame) and "source_line" in frame.columns, name
     with pytest.raises(KeyError, match="valid names: .*harkko2025_attributions"):
         datasets.load("harkko2025_attribution")
 
@@ -428,6 +436,12 @@ def test_figures_draw_what_the_tables_hold():
     cross = qualitative.theme_by_role(data.segments, quoted_only=True)
     ax = figures.plot_theme_by_role(cross)
     assert sum(p.get_width() for p in ax.patches) == cross["segments"].sum()
+    # a role keeps its colour from figure to figure, whichever other roles a figure shows
+    by_role = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    plt.close(ax.figure)
+    ot_only = qualitative.attributions(data.segments[data.segments["role"] == "ot_manager"])
+    ax = figures.plot_attributions(ot_only)
+    assert ax.patches[0].get_facecolor() == by_role["ot_manager"].patches[0].get_facecolor()
     plt.close(ax.figure)
 
 

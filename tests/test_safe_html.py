@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import IN_CI
+from conftest import offline_context
 
 from ipsresearch import claims, outcomes, qualitative, reporting, synthesis
 from ipsresearch.claims import ClaimResult
@@ -117,23 +117,6 @@ def test_builder_navigation_index_and_failure_page_escape_titles_and_messages():
 
 # ---------------------------------------------------------------- the built report in Chromium
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if IN_CI:
-            pytest.fail("headless Chromium and Playwright are required in CI")
-        pytest.skip("chromium or playwright not installed")
-    return path
-
-
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory) -> Path:
     """Notebook 01 built from data whose site "Site A" is renamed to the payload."""
@@ -164,65 +147,41 @@ def test_hostile_site_name_is_escaped_in_the_page_source(hostile_report):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_no_script_from_data_runs_in_chromium_and_the_text_is_shown(hostile_report):
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            for name in ("01-irish-pilot.html", "index.html"):
-                context = browser.new_context(service_workers="block")
-                requests: list[str] = []
-
-                def route(r, requests=requests):
-                    if r.request.url.startswith(("file://", "data:")):
-                        r.continue_()
-                    else:
-                        requests.append(r.request.url)
-                        r.abort()
-
-                context.route("**/*", route)
-                page = context.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
-                page.goto((hostile_report / name).resolve().as_uri(), wait_until="load")
-                page.wait_for_timeout(300)  # an onerror handler would have fired by now
-                state = page.evaluate("""() => ({
-                    xss: typeof window.__xss === 'undefined' ? null : window.__xss,
-                    imgX: Array.from(document.images).filter(i => i.getAttribute('src') === 'x').length,
-                    scripts: Array.from(document.scripts).filter(s => s.text.includes('__xss')).length,
-                    text: document.body.innerText,
-                })""")
-                context.close()
-                assert dialogs == [], f"{name}: a dialog opened: {dialogs}"
-                assert state["xss"] is None, f"{name}: a script from data ran ({state['xss']})"
-                assert state["imgX"] == 0 and state["scripts"] == 0, name
-                assert requests == [], f"{name}: network requests {requests}"
-                if name == "01-irish-pilot.html":
-                    # the site label is shown literally, as text, in the rates table
-                    assert "Site A " + PAYLOAD in state["text"], state["text"][:3000]
-        finally:
-            browser.close()
+def test_no_script_from_data_runs_in_chromium_and_the_text_is_shown(browser, hostile_report):
+    for name in ("01-irish-pilot.html", "index.html"):
+        context, requests = offline_context(browser)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
+        page.goto((hostile_report / name).resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(300)  # an onerror handler would have fired by now
+        state = page.evaluate("""() => ({
+            xss: typeof window.__xss === 'undefined' ? null : window.__xss,
+            imgX: Array.from(document.images).filter(i => i.getAttribute('src') === 'x').length,
+            scripts: Array.from(document.scripts).filter(s => s.text.includes('__xss')).length,
+            text: document.body.innerText,
+        })""")
+        context.close()
+        assert dialogs == [], f"{name}: a dialog opened: {dialogs}"
+        assert state["xss"] is None, f"{name}: a script from data ran ({state['xss']})"
+        assert state["imgX"] == 0 and state["scripts"] == 0, name
+        assert requests == [], f"{name}: network requests {requests}"
+        if name == "01-irish-pilot.html":
+            # the site label is shown literally, as text, in the rates table
+            assert "Site A " + PAYLOAD in state["text"], state["text"][:3000]
 
 
 @pytest.mark.browser
-def test_payload_would_run_if_it_were_not_escaped(tmp_path):
+def test_payload_would_run_if_it_were_not_escaped(browser, tmp_path):
     """The check above can fail: the same payload inserted raw does run in Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
     page_path = tmp_path / "raw.html"
     page_path.write_text(f"<!doctype html><html><body><p>{PAYLOAD}</p></body></html>", encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(page_path.as_uri(), wait_until="load")
-            page.wait_for_timeout(300)
-            assert page.evaluate("() => window.__xss") in (1, 2)
-            assert dialogs
-        finally:
-            browser.close()
+    context, _ = offline_context(browser)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(page_path.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__xss") in (1, 2)
+    assert dialogs
+    context.close()

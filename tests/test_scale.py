@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,7 @@ N = 100_000  # 200 sites: big enough for many groups, small enough for a unit te
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("scale")
-    files = scale.write(scale.generate(N, seed=11), out, seed=11)
+    files = scale.write(scale.generate(N, seed=11), out)
     return out, files
 
 
@@ -39,6 +41,10 @@ def test_sizes_ids_and_files(written, data):
     assert s["spell_id"].is_unique and len(s) > 0.8 * N
     assert len(data.fidelity_reviews) == 2 * p["site"].nunique()
     assert len(data.fidelity_ratings) == 25 * len(data.fidelity_reviews)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["ipsresearch"]["seed"] for r in package["resources"]} == {11}
+    assert {r["rows"] for r in package["resources"] if r["name"].startswith("participants")} == {N}
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_same_seed_same_tables_other_seed_differs():

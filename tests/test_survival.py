@@ -192,6 +192,17 @@ def test_number_at_risk_table(ref_data):
         assert got == [int((grp["days"] >= t).sum()) for t in (0, 90, 365)]
 
 
+def test_overall_group_at_risk_and_subjects(ref_data):
+    km = outcomes.kaplan_meier(ref_data, by="site", overall=True)
+    assert km.overall and not outcomes.kaplan_meier(ref_data, by="site").overall
+    n = km.number_at_risk([0, 90])
+    assert n["site"].tolist() == ["A", "A", "B", "B", "C", "C", "All", "All"]
+    assert n.loc[n["site"] == "All", "n_at_risk"].tolist() == [int((ref_data["days"] >= t).sum())
+                                                               for t in (0, 90)]
+    assert len(km.subjects(("All",))) == len(ref_data)
+    assert km.subjects(("B",))["site"].unique().tolist() == ["B"]
+
+
 # ------------------------------------------------------------------ errors
 
 

@@ -35,7 +35,22 @@ def test_rounded_sizes_reach_the_power():
     ({"p_control": 0.3, "risk_ratio": 2, "power": 80}, "power 80 must be between 0 and 1"),
     ({"p_control": 0.3, "risk_ratio": 2, "alpha": 0}, "alpha 0 must be between 0 and 1"),
     ({"p_control": 0.3, "risk_ratio": 2, "ratio": 0}, "ratio 0 must be positive"),
+    ({"p_control": 0.3, "risk_ratio": 2, "alternative": "larger"},
+     "alternative 'larger' not recognised; choose from two-sided, greater, less"),
+    ({"p_control": 0.3, "risk_ratio": 0.5, "alternative": "greater"},
+     "risk_ratio 0.5 lies on the other side of 1 than alternative='greater'"),
 ])
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         trial_size(**kwargs)
+
+
+def test_one_sided_trials_are_smaller_and_match_statsmodels():
+    two = trial_size(p_control=0.25, risk_ratio=[2.0, 0.5])
+    greater = trial_size(p_control=0.25, risk_ratio=2.0, alternative="greater")
+    less = trial_size(p_control=0.25, risk_ratio=0.5, alternative="less")
+    assert greater["n_control_exact"].iloc[0] < two["n_control_exact"].iloc[0]
+    assert less["n_control_exact"].iloc[0] < two["n_control_exact"].iloc[1]
+    expected = NormalIndPower().solve_power(greater["effect_size"].iloc[0], alpha=0.05, power=0.8,
+                                            alternative="larger")
+    assert_allclose(greater["n_control_exact"].iloc[0], expected, rtol=1e-12)

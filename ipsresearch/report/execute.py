@@ -15,6 +15,9 @@ reproducible:
   fixes ``svg.hashsalt`` so that SVG figures carry no random ids;
 - ``SOURCE_DATE_EPOCH`` is set (to ``0`` when the build has none), so that
   SVG and PDF figures carry a fixed date instead of the clock's;
+- ``IPSRESEARCH_WIDGETS=0``: teaching notebooks show their static results
+  (:func:`ipsresearch.interactive.use_widgets`), even when the shell that
+  started the build asks for sliders;
 - no timing metadata is recorded in the executed notebook
   (``record_timing=False``) and execution counts restart at 1 per notebook;
 - the random ids pandas gives each styled table (``Styler``: ``T_`` and five
@@ -142,18 +145,22 @@ class Execution:
 
 class _ForkingKernelManager(AsyncKernelManager):
     """Starts ``python -m ipykernel_launcher`` kernels by forking the build's zygote
-    (:mod:`ipsresearch.report.kernels`) when there is one; anything else the usual way.
-    Everything after the launch (signals, polling, shutdown) is jupyter_client's own."""
+    (:mod:`ipsresearch.report.kernels`) when there is one and it works; anything else
+    the usual way. Everything after the launch (signals, polling, shutdown) is
+    jupyter_client's own."""
 
     zygote = None
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        from ipsresearch.report.kernels import is_ipykernel_command
+        from ipsresearch.report.kernels import ZygoteError, is_ipykernel_command
 
         if self.zygote is None or not is_ipykernel_command(kernel_cmd):
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        process = await asyncio.to_thread(self.zygote.spawn, kernel_cmd, cwd=kw.get("cwd"),
-                                          env=kw.get("env"))
+        try:
+            process = await asyncio.to_thread(self.zygote.spawn, kernel_cmd, cwd=kw.get("cwd"),
+                                              env=kw.get("env"))
+        except ZygoteError:  # the zygote died or hangs: a new interpreter gives the same outputs
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
         prov = self.provisioner
         prov.process, prov.pid, prov.pgid = process, process.pid, process.pid
         prov.cwd = kw.get("cwd", os.getcwd())

@@ -21,7 +21,15 @@ The zygote never runs notebook code and exits when the build closes its
 request pipe (or dies). Kernels forked from it are told the zygote is their
 parent (``JPY_PARENT_PID``), so they exit if it goes away. Used on Linux
 only; elsewhere, or with ``preload=False`` in :func:`ipsresearch.build.build`,
-kernels are started the ordinary way.
+kernels are started the ordinary way, and so is every kernel requested after
+the zygote died or failed to answer within :data:`ANSWER_TIMEOUT`
+(:class:`ZygoteError`): outputs are the same either way, only slower.
+
+The zygote forks while other threads exist in it: native worker threads of
+the libraries it imported (OpenBLAS, and jemalloc's background thread when
+pyarrow is installed), never a Python thread. Both libraries register
+``pthread_atfork`` handlers that make fork safe for their own locks, and the
+zygote's only Python thread is idle in a blocking read when it forks.
 
 Protocol: one JSON request per line on the zygote's stdin
 (``{"argv": [...], "cwd": ..., "env": {...}}``), one JSON reply per line
@@ -37,6 +45,7 @@ import importlib
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -44,12 +53,13 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MATPLOTLIBRC", "PRELOAD", "ForkedProcess", "Zygote", "available", "is_ipykernel_command",
-           "kernel_environment", "socket_directory"]
+__all__ = ["ANSWER_TIMEOUT", "MATPLOTLIBRC", "PRELOAD", "ForkedProcess", "Zygote", "ZygoteError",
+           "available", "is_ipykernel_command", "kernel_environment", "socket_directory"]
 
 MATPLOTLIBRC = Path(__file__).resolve().parent.parent / "templates" / "matplotlibrc"
 _SOCKETS_PREFIX = "ipsresearch-kernels-"
@@ -63,13 +73,20 @@ hooks when the kernel's shell exists, so each kernel imports it itself."""
 
 _INLINE = "module://matplotlib_inline.backend_inline"
 
+ANSWER_TIMEOUT = 300.0
+"""Seconds the build waits for the zygote to finish its imports, or to answer a request,
+before it starts kernels the ordinary way (as generous as a kernel's own start-up limit)."""
+
 
 def kernel_environment(*, source_date_epoch: str | None = None) -> dict[str, str]:
     """Environment of every kernel the builder starts (why each variable: :mod:`ipsresearch.report.execute`)."""
+    from ipsresearch.interactive import ENV_VAR as WIDGETS
+
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
     env["MATPLOTLIBRC"] = str(MATPLOTLIBRC)
     env["SOURCE_DATE_EPOCH"] = source_date_epoch or "0"
+    env[WIDGETS] = "0"  # a page is static: no sliders, whatever the shell says for a live frontend
     env.pop("MPLBACKEND", None)  # the kernel's inline backend, whatever the shell uses
     return env
 
@@ -168,6 +185,10 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
+class ZygoteError(RuntimeError):
+    """The zygote cannot fork a kernel: it exited, or did not answer in time."""
+
+
 class Zygote:
     """The build's side of the zygote: start it, ask it for kernels, close it.
 
@@ -176,11 +197,22 @@ class Zygote:
     env : dict
         Environment of the zygote (the kernels' environment: ``PYTHONHASHSEED``
         must be fixed before the interpreter starts).
+    timeout : float
+        Seconds to wait for an answer (see :data:`ANSWER_TIMEOUT`).
+
+    Attributes
+    ----------
+    failure : str or None
+        Why the zygote stopped forking kernels (``None`` while it works); once
+        set, :meth:`spawn` raises :class:`ZygoteError` at once.
     """
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, timeout: float = ANSWER_TIMEOUT) -> None:
         self._lock = threading.Lock()
         self._ready = False
+        self._pending = b""
+        self.timeout = timeout
+        self.failure: str | None = None
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ipsresearch.report.kernels"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
@@ -188,22 +220,45 @@ class Zygote:
         )
 
     def _readline(self) -> dict[str, Any]:
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the kernel zygote exited (status {self.proc.poll()})")
+        """The next reply, read from the pipe's descriptor with a time limit."""
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise ZygoteError(f"the kernel zygote did not answer within {self.timeout:g} s")
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise ZygoteError(f"the kernel zygote exited (status {self.proc.poll()})")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
         return json.loads(line)
 
     def spawn(self, argv: list[str], *, cwd: str | os.PathLike | None, env: dict[str, str] | None
               ) -> ForkedProcess:
-        """Fork a kernel running ``argv`` (``python -m ipykernel_launcher ...``); blocking."""
+        """Fork a kernel running ``argv`` (``python -m ipykernel_launcher ...``); blocking.
+
+        Raises
+        ------
+        ZygoteError
+            The zygote exited or did not answer; the caller starts the kernel
+            the ordinary way.
+        """
         request = {"argv": list(argv), "cwd": str(cwd or os.getcwd()), "env": dict(env or os.environ)}
         with self._lock:
-            if not self._ready:
-                self._readline()  # {"ready": ...}: the preload is done
-                self._ready = True
-            self.proc.stdin.write((json.dumps(request) + "\n").encode())
-            self.proc.stdin.flush()
-            return ForkedProcess(int(self._readline()["pid"]))
+            if self.failure is not None:
+                raise ZygoteError(self.failure)
+            try:
+                if not self._ready:
+                    self._readline()  # {"ready": ...}: the preload is done
+                    self._ready = True
+                self.proc.stdin.write((json.dumps(request) + "\n").encode())
+                self.proc.stdin.flush()
+                return ForkedProcess(int(self._readline()["pid"]))
+            except (OSError, ValueError, KeyError, ZygoteError) as exc:
+                self.failure = (str(exc) if isinstance(exc, ZygoteError)
+                                else f"the kernel zygote failed: {type(exc).__name__}: {exc}")
+                raise ZygoteError(self.failure) from exc
 
     def close(self) -> None:
         """Let the zygote exit (its kernels are shut down by their managers)."""
@@ -212,7 +267,7 @@ class Zygote:
         except OSError:
             pass
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=0 if self.failure is not None else 10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -283,7 +338,7 @@ def _reseed() -> None:
 
 
 def _serve() -> None:
-    """Main loop of the zygote process (``python -m ipsresearch.report.zygote``)."""
+    """Main loop of the zygote process (``python -m ipsresearch.report.kernels``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         # ``python -m`` put the working directory first; ipykernel_launcher removes it too, and
@@ -307,6 +362,10 @@ def _serve() -> None:
     finally:
         del builtins.get_ipython
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped automatically
+    # Python 3.12+ warns before any fork of a process with several threads; here they are the
+    # libraries' native workers, which are fork-safe (see the module docstring)
+    warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded",
+                            category=DeprecationWarning)
     replies.write(json.dumps({"ready": loaded}) + "\n")
     requests = sys.stdin.buffer
     for line in requests:

@@ -41,15 +41,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.studies._common import claim_maker, codes, n_studies, study_dir
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
-from ipsresearch.synthesis.study_table import tally, year_range
+from ipsresearch.synthesis.study_table import fold, tally, year_range
 from ipsresearch.validation import InputError, check_references, read_csv
 
 __all__ = [
@@ -168,8 +167,6 @@ def paper_key(paper: str, year: int) -> str:
     >>> paper_key("Markström et al.", 2015)
     'markstrom2015'
     """
-    from ipsresearch.synthesis.study_table import fold
-
     name = re.split(r"\s+(?:et al\.?|and)\b", str(paper).strip(), maxsplit=1)[0]
     return re.sub(r"[^a-z]", "", fold(name)) + str(int(year))
 
@@ -206,9 +203,7 @@ def load(data_dir: str | os.PathLike | None = None) -> BonfilsData:
     (default: the shipped synthetic data); included records must name
     papers of the table.
     """
-    root = resolve_data_dir(data_dir)
-    d = root / KEY if (root / KEY).is_dir() else root
-    path = Path(d) / "screening_log.csv"
+    path = study_dir(data_dir, KEY) / "screening_log.csv"
     log = read_csv(path, schemas.SCREENING_LOG)
     papers = datasets.load("bonfils2017_papers")
     linked = log[log["study_id"].notna()]
@@ -223,17 +218,8 @@ def load(data_dir: str | os.PathLike | None = None) -> BonfilsData:
 # ------------------------------------------------------------------------ recomputations
 
 
-def _n(table: pd.DataFrame, column: str, value) -> int:
-    hit = table.loc[table[column] == value, "n_studies"]
-    return int(hit.iloc[0]) if len(hit) else 0
-
-
 def _ids(papers: pd.DataFrame, flag: str) -> str:
     return ", ".join(sorted(papers.loc[papers[flag], "paper_id"]))
-
-
-def _codes(series: pd.Series) -> str:
-    return ", ".join(sorted(series.dropna().unique()))
 
 
 def _tt_spelling(d: BonfilsData) -> str:
@@ -265,12 +251,10 @@ _PROCESS_LIST = "becker2007, folkesson2014, markstrom2015, oldman2005, socialsty
 
 
 def _claims() -> list[Claim]:
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"{KEY}.{id_}", SOURCE, line, quantity, published, compute,
-                     report=REPORT, **kw)
+    c = claim_maker(KEY, SOURCE, REPORT)
 
     def design(kind: str):
-        return lambda d: _n(tally(d.papers, by="design_category"), "design_category", kind)
+        return lambda d: n_studies(tally(d.papers, by="design_category"), "design_category", kind)
 
     def search(name: str, stage: str):
         return lambda d: d.flow.n(stage, group=name)
@@ -290,7 +274,7 @@ def _claims() -> list[Claim]:
           lambda d: int(d.papers["country_code"].nunique()), lines=(159,),
           note="Boardman 2013 (line 77) prints no country"),
         c("country_set", 61, "the countries themselves (ISO codes)", "AU, BE, CA, GB, NL, SE, US",
-          lambda d: _codes(d.papers["country_code"]), unit="text", lines=(159,),
+          lambda d: codes(d.papers["country_code"]), unit="text", lines=(159,),
           note="printed as USA, Australia, UK, Canada, Sweden, the Netherlands and Belgium; "
                "compared as ISO 3166 codes (the table prints 'Netherland')"),
         c("since_1996", 37, "every paper meets the criterion 'published 1996 or later'", True,

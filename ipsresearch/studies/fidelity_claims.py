@@ -9,7 +9,7 @@ calls on their own data (:mod:`ipsresearch.fidelity`):
   74, so a total of 73 belongs to no band (see :mod:`ipsresearch.fidelity`).
 * seed 002 (lines 43 and 81): 14 IPSNOR sites, each reviewed within its
   first year.
-* seed 004 (lines 30, 39, 78 and 113): five cases, two with more robust and
+* seed 004 (lines 30, 39, 78 and 114): five cases, two with more robust and
   two with less robust sustainment strategies and one mixed; every unit
   had two fidelity evaluations.
 
@@ -32,7 +32,7 @@ import pandas as pd
 from ipsresearch import fidelity, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
-from ipsresearch.validation import InputError, Problem, read_csv
+from ipsresearch.validation import InputError, read_csv, row_problems
 
 __all__ = ["CLAIMS", "FidelityData", "load"]
 
@@ -89,14 +89,17 @@ def load(data_dir: str | os.PathLike | None = None) -> FidelityData:
     ratings = fidelity.read_ratings(ratings_path)
     known = set(reviews["review_id"])
     rated = set(ratings["review_id"].astype(str))
-    problems = [Problem(str(ratings_path), None, "review_id",
-                        f"review {r} is rated but not listed in reviews.csv",
-                        "a review_id from reviews.csv") for r in sorted(rated - known)[:25]]
-    problems += [Problem(str(d / "reviews.csv"), None, "review_id",
-                         f"review {r} has no ratings in ratings.csv", "25 ratings per review")
-                 for r in sorted(known - rated)[:25]]
+    unlisted, unrated = sorted(rated - known), sorted(known - rated)
+    problems = row_problems(range(len(unlisted)),
+                            lambda i: f"review {unlisted[i]} is rated but not listed in reviews.csv",
+                            source=str(ratings_path), rows=None, column="review_id",
+                            allowed="a review_id from reviews.csv", more="reviews")
+    problems += row_problems(range(len(unrated)),
+                             lambda i: f"review {unrated[i]} has no ratings in ratings.csv",
+                             source=str(d / "reviews.csv"), rows=None, column="review_id",
+                             allowed="25 ratings per review", more="reviews")
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, source=str(d))
     return FidelityData(reviews, ratings, str(d))
 
 
@@ -166,7 +169,7 @@ def _claims() -> list[Claim]:
           lambda d: bool(fidelity.first_review(d.programme("IPSNOR"))["within"].all()),
           unit="yes/no", note="fidelity.first_review(within_months=12); start and review dates "
                               "are synthetic, the seed gives none"),
-        c("finland_cases", S004, 113, "Finnish cases (regional pilots) with fidelity reviews", 5,
+        c("finland_cases", S004, 114, "Finnish cases (regional pilots) with fidelity reviews", 5,
           lambda d: int(d.programme("Finland")["site"].nunique()), lines=(30,)),
         c("finland_rounds", S004, 78, "fidelity evaluations per Finnish case", 2,
           lambda d: _rounds_per_site(d, "Finland"),

@@ -22,7 +22,15 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.studies._qualitative_common import REPORT, month, only, study_dir
+from ipsresearch.studies._common import (
+    QUALITATIVE_REPORT,
+    claim_maker,
+    count,
+    flow_count,
+    month,
+    only,
+    study_dir,
+)
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "HarkkoData", "load"]
@@ -74,7 +82,7 @@ class HarkkoData:
 def load(data_dir: str | os.PathLike | None = None) -> HarkkoData:
     """Load ``harkko2025/`` (roster, interviews, cases, coded segments) from a directory
     laid out like ``data_synthetic/`` (default: the shipped data)."""
-    d = study_dir(data_dir, SUBDIR, "roster.csv")
+    d = study_dir(data_dir, SUBDIR)
     return HarkkoData(
         roster=read_csv(d / "roster.csv", schemas.ROSTER),
         interviews=read_csv(d / "interviews.csv", schemas.FOCUS_GROUPS),
@@ -86,11 +94,6 @@ def load(data_dir: str | os.PathLike | None = None) -> HarkkoData:
 
 
 # ---------------------------------------------------------------- recomputations
-
-
-def _flow(d: HarkkoData, stage: str) -> int:
-    flow = qualitative.sample_flow(d.roster, by=None)
-    return int(flow.loc[flow["stage"] == stage, "events"].iloc[0])
 
 
 def _role(d: HarkkoData, role: str) -> int:
@@ -110,17 +113,14 @@ def _roles_given(d: HarkkoData, participant: str) -> str:
 
 def _claims() -> list[Claim]:
     counted = "counted by us from the [Participant N] tags printed under the approach"
-
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"harkko2025.{id_}", SOURCE, line, quantity, published, compute,
-                     report=REPORT, **kw)
+    c = claim_maker("harkko2025", SOURCE, QUALITATIVE_REPORT)
 
     return [
-        c("targeted", 34, "people targeted for interview", 37, lambda d: _flow(d, "invited")),
+        c("targeted", 34, "people targeted for interview", 37, lambda d: flow_count(d.roster, "invited")),
         c("declined", 34, "invitees who declined or could not be reached", 8,
-          lambda d: _flow(d, "did_not_take_part")),
+          lambda d: flow_count(d.roster, "did_not_take_part")),
         c("interviewees", 34, "people interviewed (analytic sample)", 29,
-          lambda d: _flow(d, "took_part"), lines=(5, 35),
+          lambda d: flow_count(d.roster, "took_part"), lines=(5, 35),
           note="4 + 11 + 6 + 8 by role (lines 5, 35) add up to the same 29"),
         c("outside_experts", 35, "outside experts (trainers, researchers) interviewed", 4,
           lambda d: _role(d, "outside_expert"), lines=(5,)),
@@ -131,9 +131,9 @@ def _claims() -> list[Claim]:
         c("frontline_workers", 35, "frontline workers interviewed", 8,
           lambda d: _role(d, "frontline_worker"), lines=(5,)),
         c("at_workplace", 35, "interviewees met at their workplace", 14,
-          lambda d: _count(d.interviewees, "setting", "workplace")),
+          lambda d: count(d.interviewees, "setting", "workplace")),
         c("online", 35, "interviewees met online", 15,
-          lambda d: _count(d.interviewees, "setting", "online")),
+          lambda d: count(d.interviewees, "setting", "online")),
         c("first_month", 35, "month data collection began", "May 2023",
           lambda d: month(d.interviews["date"].min()), unit="month"),
         c("last_month", 35, "month data collection ended", "August 2023",
@@ -148,13 +148,13 @@ def _claims() -> list[Claim]:
         c("longest_minutes", 36, "longest interview (minutes)", 120,
           lambda d: float(d.interviews["duration_min"].max()), unit="minutes"),
         c("psychiatric_only", 30, "cases working only within psychiatric services", 2,
-          lambda d: _count(d.cases, "organisation", "psychiatric_services")),
+          lambda d: count(d.cases, "organisation", "psychiatric_services")),
         c("with_pes", 30, "cases collaborating with the public employment services", 3,
           lambda d: int((d.cases["organisation"] != "psychiatric_services").sum())),
         c("pes_offices", 30, "cases with PES-funded specialists at PES offices", 2,
-          lambda d: _count(d.cases, "organisation", "pes_office")),
+          lambda d: count(d.cases, "organisation", "pes_office")),
         c("employment_hub", 30, "cases run as an employment hub", 1,
-          lambda d: _count(d.cases, "organisation", "employment_hub")),
+          lambda d: count(d.cases, "organisation", "employment_hub")),
         c("approaches", 43, "leadership approaches (main themes)", 3,
           lambda d: int(d.segments["theme"].nunique()), lines=(7, 46)),
         c("subthemes", 46, "sub-themes in Table 1", 6,
@@ -178,10 +178,6 @@ def _claims() -> list[Claim]:
                   "line 96); the two roles fall in different groups of the sample (frontline "
                   "workers, site leaders). The roster takes the first."),
     ]
-
-
-def _count(frame: pd.DataFrame, column: str, value: str) -> int:
-    return int((frame[column] == value).sum())
 
 
 CLAIMS = ClaimSet(key="harkko2025",

@@ -18,7 +18,16 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.studies._qualitative_common import REPORT, month, only, read_optional, study_dir
+from ipsresearch.studies._common import (
+    QUALITATIVE_REPORT,
+    claim_maker,
+    count,
+    flow_count,
+    month,
+    only,
+    read_optional,
+    study_dir,
+)
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IpsnorData", "load"]
@@ -76,7 +85,7 @@ class IpsnorData:
 def load(data_dir: str | os.PathLike | None = None) -> IpsnorData:
     """Load ``ipsnor/`` (roster, groups, documents, coded segments, multi-coding) from a
     directory laid out like ``data_synthetic/`` (default: the shipped data)."""
-    d = study_dir(data_dir, SUBDIR, "roster.csv")
+    d = study_dir(data_dir, SUBDIR)
     return IpsnorData(
         roster=read_csv(d / "roster.csv", schemas.ROSTER),
         groups=read_csv(d / "focus_groups.csv", schemas.FOCUS_GROUPS),
@@ -95,51 +104,40 @@ def _summary(d: IpsnorData) -> pd.DataFrame:
     return qualitative.themes_summary(d.segments).set_index("theme")
 
 
-def _flow(d: IpsnorData, stage: str) -> int:
-    flow = qualitative.sample_flow(d.roster, by=None)
-    return int(flow.loc[flow["stage"] == stage, "events"].iloc[0])
-
-
-def _count(frame: pd.DataFrame, column: str, value: str) -> int:
-    return int((frame[column] == value).sum())
-
-
 def _claims() -> list[Claim]:
     t1, t2, t3, t4 = ("Pioneers of service development",
                       "Unsettled partnerships between people and sectors",
                       "Challenges in small communities and rural areas",
                       "Human relationships facilitating implementation")
     counted = "counted by us from the quotations printed under the theme"
-
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"ipsnor.{id_}", SOURCE, line, quantity, published, compute, report=REPORT, **kw)
+    c = claim_maker("ipsnor", SOURCE, QUALITATIVE_REPORT)
 
     return [
         c("employment_specialists", 51, "employment specialists in the study (supervisors included)", 45,
-          lambda d: _flow(d, "eligible"), lines=(13, 43)),
+          lambda d: flow_count(d.roster, "eligible"), lines=(13, 43)),
         c("sites", 51, "IPS sites the employment specialists work at", 14,
           lambda d: int(d.roster["site"].nunique()), lines=(13, 43)),
         c("most_teams_two_or_three", 43, "most sites have two or three employment specialists", True,
           lambda d: bool((d.roster.groupby("site").size().isin([2, 3])).mean() > 0.5),
           lines=(121,), unit="yes/no"),
         c("supervisors", 51, "employment specialists who were also IPS supervisors", 11,
-          lambda d: _count(d.roster, "role", "supervisor")),
+          lambda d: count(d.roster, "role", "supervisor")),
         c("youngest", 51, "age of the youngest employment specialist", 25,
           lambda d: int(d.roster["age"].min()), unit="years"),
         c("oldest", 51, "age of the oldest employment specialist", 55,
           lambda d: int(d.roster["age"].max()), unit="years"),
         c("women", 51, "women among the employment specialists (about)", 25,
-          lambda d: _count(d.roster, "gender", "female"),
+          lambda d: count(d.roster, "gender", "female"),
           note="printed as approximate; the number varied with turnover"),
         c("men", 51, "men among the employment specialists (about)", 20,
-          lambda d: _count(d.roster, "gender", "male"),
+          lambda d: count(d.roster, "gender", "male"),
           note="printed as approximate; the number varied with turnover"),
         c("interviewed_women", 51, "women among those interviewed", 21,
-          lambda d: _count(d.interviewed, "gender", "female")),
+          lambda d: count(d.interviewed, "gender", "female")),
         c("interviewed_men", 51, "men among those interviewed", 12,
-          lambda d: _count(d.interviewed, "gender", "male")),
+          lambda d: count(d.interviewed, "gender", "male")),
         c("took_part", 59, "employment specialists at the January 2020 seminar, all interviewed", 33,
-          lambda d: _flow(d, "took_part"), lines=(51,),
+          lambda d: flow_count(d.roster, "took_part"), lines=(51,),
           note="21 women and 12 men (line 51) add up to the same 33"),
         c("focus_groups", 59, "focus-group interviews", 5,
           lambda d: int(d.focus_groups["group_id"].nunique()), lines=(13,)),
@@ -156,7 +154,7 @@ def _claims() -> list[Claim]:
           "September 2019", lambda d: only(d.groups.loc[d.groups["kind"] == "seminar_group", "date"]
                                            .map(month)), unit="month"),
         c("seminar_groups", 57, "groups the first seminar was divided into", 8,
-          lambda d: _count(d.groups, "kind", "seminar_group")),
+          lambda d: count(d.groups, "kind", "seminar_group")),
         c("fieldwork_start", 57, "month the observation field work began", "February 2018",
           lambda d: month(d.documents.loc[d.documents["kind"] == "fieldnotes", "date"].min()),
           unit="month"),

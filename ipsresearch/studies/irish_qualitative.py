@@ -20,7 +20,12 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.studies._qualitative_common import REPORT, read_optional, study_dir
+from ipsresearch.studies._common import (
+    QUALITATIVE_REPORT,
+    claim_maker,
+    read_optional,
+    study_dir,
+)
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IrishQualitativeData", "LABELS", "load"]
@@ -66,9 +71,9 @@ def load(data_dir: str | os.PathLike | None = None) -> IrishQualitativeData:
     """Load ``irish_qualitative/coded_segments.csv`` (and ``double_coding.csv``) and the
     roster ``irish_pilot/focus_group_roster.csv`` from a directory laid out like
     ``data_synthetic/`` (default: the shipped data)."""
-    d = study_dir(data_dir, SUBDIR, "coded_segments.csv")
+    d = study_dir(data_dir, SUBDIR)
     segments = read_csv(d / "coded_segments.csv", schemas.SEGMENTS)
-    roster_path = d.parent / "irish_pilot" / "focus_group_roster.csv"
+    roster_path = study_dir(data_dir, "irish_pilot") / "focus_group_roster.csv"
     if not roster_path.exists():
         roster_path = d / "focus_group_roster.csv"
     roster = read_csv(roster_path, schemas.ROSTER)
@@ -97,15 +102,17 @@ def _labels_of(d: IrishQualitativeData, role: str) -> int:
     return int(table.loc[table["role"] == role, "attributions"].sum())
 
 
+def _most_quoted(d: IrishQualitativeData) -> str:
+    top = _by_role(d).iloc[0]  # most attributions first
+    return f"{LABELS[top['role']]} {top['respondent']}"
+
+
 def _claims() -> list[Claim]:
     es, ot = "employment_specialist", "ot_manager"
     t1, t2, t3 = ("The context", "Factors supporting integration into the MDT",
                   "A recalibration of expectations")
     counted = "counted by us from the respondent labels printed under the theme"
-
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"irish_qualitative.{id_}", SOURCE, line, quantity, published, compute,
-                     report=REPORT, **kw)
+    c = claim_maker("irish_qualitative", SOURCE, QUALITATIVE_REPORT)
 
     return [
         c("themes", 55, "themes of the findings", 3,
@@ -136,7 +143,7 @@ def _claims() -> list[Claim]:
           note="every quoted code must match someone who took part (17 ES coded R1-R17, "
                "11 OT managers coded R1-R11); a code outside the roster makes this fail"),
         c("most_quoted", 55, "respondent with the most printed labels", "OT Manager R2",
-          lambda d: " ".join([LABELS[_by_role(d)["role"].iloc[0]], _by_role(d)["respondent"].iloc[0]]),
+          _most_quoted,
           note="seven labels; the next are IPS ES R2 and OT Manager R4 with five each"),
         c("coders", 51, "researchers who analysed the data", 2,
           lambda d: int(d.segments["coder"].nunique()), note="DS and NL"),

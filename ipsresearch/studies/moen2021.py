@@ -37,7 +37,6 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,7 +44,7 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.fidelity import IPS25_BANDS, classify
-from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.studies._common import claim_maker, codes, n_studies, study_dir
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import (
     country_code,
@@ -402,9 +401,7 @@ def load(data_dir: str | os.PathLike | None = None) -> MoenData:
     the shipped synthetic data); its included records must name studies of
     Table 1.
     """
-    root = resolve_data_dir(data_dir)
-    d = root / KEY if (root / KEY).is_dir() else root
-    path = Path(d) / "screening_log.csv"
+    path = study_dir(data_dir, KEY) / "screening_log.csv"
     log = read_csv(path, schemas.SCREENING_LOG)
     studies = datasets.load("moen2021_studies")
     problems = check_references(log[log["study_id"].notna()], studies, key="study_id",
@@ -442,11 +439,6 @@ def match_references(studies: pd.DataFrame, references: pd.DataFrame) -> pd.Data
 # ------------------------------------------------------------------------ recomputations
 
 
-def _n(table: pd.DataFrame, column: str, value) -> int:
-    hit = table.loc[table[column] == value, "n_studies"]
-    return int(hit.iloc[0]) if len(hit) else 0
-
-
 def _role_studies(d: MoenData, role: str, *, where: pd.Series | None = None) -> int:
     s = d.studies if where is None else d.studies[where]
     t = participants_by_role(s, roles=ROLES)
@@ -467,19 +459,13 @@ def _cited_with_role(d: MoenData, ref_numbers: tuple[int, ...], column: str) -> 
     return int((cited[column] > 0).sum())
 
 
-def _codes(series: pd.Series) -> str:
-    return ", ".join(sorted(series.dropna().unique()))
-
-
 def _claims() -> list[Claim]:
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"{KEY}.{id_}", SOURCE, line, quantity, published, compute,
-                     report=REPORT, **kw)
+    c = claim_maker(KEY, SOURCE, REPORT)
 
     def method(kind: str):
-        return lambda d: _n(tally(d.studies, by="method_type"), "method_type", kind)
+        return lambda d: n_studies(tally(d.studies, by="method_type"), "method_type", kind)
 
-    rct = lambda d: _n(tally(d.studies, by="part_of_rct"), "part_of_rct", True)  # noqa: E731
+    rct = lambda d: n_studies(tally(d.studies, by="part_of_rct"), "part_of_rct", True)  # noqa: E731
     interview = lambda d: d.studies["method_type"] == "interview"  # noqa: E731
     survey = lambda d: d.studies["method_type"] == "survey"  # noqa: E731
 
@@ -497,7 +483,7 @@ def _claims() -> list[Claim]:
         c("countries", 15, "countries of the included studies", 6,
           lambda d: int(d.studies["country_code"].nunique())),
         c("country_set", 15, "the countries themselves (ISO codes)", "AU, CA, DK, GB, SE, US",
-          lambda d: _codes(d.studies["country_code"]), unit="text",
+          lambda d: codes(d.studies["country_code"]), unit="text",
           note="printed as Sweden, USA, Canada, UK, Australia and Denmark; compared as "
                "ISO 3166 codes (Table 1 prints 'United Kingdom')"),
         c("interview_studies", 61, "interview studies (method cell names an interview)", 10,

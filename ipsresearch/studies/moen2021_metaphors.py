@@ -20,7 +20,7 @@ import pandas as pd
 
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.studies._qualitative_common import REPORT, study_dir
+from ipsresearch.studies._common import QUALITATIVE_REPORT, claim_maker, study_dir
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "MetaphorData", "load"]
@@ -48,7 +48,7 @@ class MetaphorData:
 def load(data_dir: str | os.PathLike | None = None) -> MetaphorData:
     """Load ``moen2021_metaphors/coded_segments.csv`` from a directory laid out like
     ``data_synthetic/`` (default: the shipped data)."""
-    d = study_dir(data_dir, SUBDIR, "coded_segments.csv")
+    d = study_dir(data_dir, SUBDIR)
     return MetaphorData(segments=read_csv(d / "coded_segments.csv", schemas.SEGMENTS),
                         metaphors=datasets.load("moen2021_metaphors"),
                         citations=datasets.load("moen2021_metaphor_citations"))
@@ -59,9 +59,7 @@ def _metaphors(d: MetaphorData, role: str) -> int:
 
 
 def _claims() -> list[Claim]:
-    def c(id_, line, quantity, published, compute, **kw) -> Claim:
-        return Claim(f"moen2021_metaphors.{id_}", SOURCE, line, quantity, published, compute,
-                     report=REPORT, **kw)
+    c = claim_maker("moen2021_metaphors", SOURCE, QUALITATIVE_REPORT)
 
     return [
         c("work_applicants", 111, "key metaphors for work applicants", 5,

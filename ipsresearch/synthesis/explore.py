@@ -15,6 +15,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ipsresearch.interactive import Explorer
 from ipsresearch.synthesis.meta import METHODS, MetaAnalysisResult, meta_analysis
 from ipsresearch.synthesis.plots import forest_plot
 from ipsresearch.synthesis.power import trial_size
@@ -23,7 +24,7 @@ from ipsresearch.synthetic.trials import simulate_trials
 __all__ = ["TrialExplorer"]
 
 
-class TrialExplorer:
+class TrialExplorer(Explorer):
     """Sliders for the simulated trials; every change reruns the analysis.
 
     Parameters
@@ -103,12 +104,7 @@ class TrialExplorer:
         self.result: MetaAnalysisResult
         self.size: pd.DataFrame
         self.error = ""
-        for c in self.controls.values():
-            c.observe(self._changed, names="value")
-        self.update()
-
-    def _changed(self, _change: dict) -> None:
-        self.update()
+        self._watch()
 
     def update(self) -> None:
         """Simulate, pool and size from the current slider values, then redraw.
@@ -160,6 +156,3 @@ class TrialExplorer:
         ax = forest_plot(r, show_counts=False)
         self._show(f"<p>{html.escape(text)}</p>", ax.figure)
         plt.close(ax.figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

@@ -16,6 +16,9 @@ from statsmodels.stats.proportion import proportion_effectsize
 
 __all__ = ["trial_size"]
 
+_ALTERNATIVES = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}
+"""SciPy's names of the alternative -> statsmodels' names."""
+
 
 def trial_size(
     *,
@@ -41,8 +44,10 @@ def trial_size(
         Significance level.
     ratio : float
         Treatment-arm size over control-arm size (1 for equal arms).
-    alternative : {"two-sided", "larger", "smaller"}
-        As :meth:`statsmodels.stats.power.NormalIndPower.solve_power`.
+    alternative : {"two-sided", "greater", "less"}
+        The test the trial will use (SciPy's words): ``"greater"`` if only a
+        treatment share above the control share counts as a finding (a risk
+        ratio above 1), ``"less"`` if only one below it does.
 
     Returns
     -------
@@ -78,6 +83,9 @@ def trial_size(
         raise ValueError(f"alpha {alpha} must be between 0 and 1 (e.g. 0.05)")
     if not ratio > 0:
         raise ValueError(f"ratio {ratio} must be positive")
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative {alternative!r} not recognised; "
+                         f"choose from {', '.join(_ALTERNATIVES)}")
     rrs = np.atleast_1d(np.asarray(risk_ratio, dtype=float))
     rows = []
     engine = NormalIndPower()
@@ -86,9 +94,12 @@ def trial_size(
         if not (rr > 0 and p_t < 1.0) or rr == 1.0:
             raise ValueError(f"risk_ratio {rr:g} with p_control {p_control:g} gives a treatment share "
                              f"of {p_t:g}; it must differ from 1 and keep the share below 1")
+        if (alternative == "greater" and rr < 1) or (alternative == "less" and rr > 1):
+            raise ValueError(f"risk_ratio {rr:g} lies on the other side of 1 than "
+                             f"alternative={alternative!r} looks for")
         h = float(proportion_effectsize(p_t, p_control))
         n1 = float(engine.solve_power(effect_size=h, alpha=alpha, power=power, ratio=ratio,
-                                      alternative=alternative))
+                                      alternative=_ALTERNATIVES[alternative]))
         n_c = math.ceil(n1 - 1e-9)
         n_t = math.ceil(n1 * ratio - 1e-9)
         rows.append({"p_control": p_control, "risk_ratio": float(rr), "p_treatment": p_t,

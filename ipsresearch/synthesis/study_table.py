@@ -64,6 +64,14 @@ England is mapped to the United Kingdom (``GB``) because reviews count
 countries, not nations of the UK. Extend the mapping for other names."""
 
 
+def _require(studies: pd.DataFrame, columns: Sequence[str]) -> None:
+    """KeyError naming the missing columns and those the table has."""
+    missing = [c for c in columns if c not in studies.columns]
+    if missing:
+        raise KeyError(f"no column {', '.join(map(repr, missing))}; "
+                       f"columns: {', '.join(map(str, studies.columns))}")
+
+
 def fold(text: str) -> str:
     """Lower case without accents or surrounding space, for matching names.
 
@@ -91,7 +99,7 @@ def country_code(name: str | None) -> str | None:
     >>> country_code("United Kingdom"), country_code("Netherland"), country_code(None)
     ('GB', 'NL', None)
     """
-    if name is None or (isinstance(name, float) and np.isnan(name)) or pd.isna(name):
+    if pd.isna(name):
         return None
     key = re.sub(r"\s+", " ", fold(name))
     if not key:
@@ -122,8 +130,7 @@ def year_range(studies: pd.DataFrame, *, year: str = "year") -> tuple[int, int]:
     >>> year_range(pd.DataFrame({"year": [2013, 2001, 2017]}))
     (2001, 2017)
     """
-    if year not in studies.columns:
-        raise KeyError(f"no column {year!r}; columns: {', '.join(map(str, studies.columns))}")
+    _require(studies, [year])
     y = pd.to_numeric(studies[year], errors="coerce").dropna()
     if y.empty:
         raise ValueError(f"column {year!r} holds no years")
@@ -174,10 +181,7 @@ def tally(
     2       good          1  0.333333
     """
     cols = [by] if isinstance(by, str) else list(by)
-    missing = [c for c in cols + ([id_column] if id_column else []) if c not in studies.columns]
-    if missing:
-        raise KeyError(f"no column {', '.join(map(repr, missing))}; "
-                       f"columns: {', '.join(map(str, studies.columns))}")
+    _require(studies, cols + ([id_column] if id_column else []))
     if split is not None and len(cols) != 1:
         raise ValueError("split works with a single `by` column")
     frame = studies[cols + ([id_column] if id_column else [])].copy()
@@ -237,12 +241,8 @@ def participants_by_role(
     0         work_applicants          2            22
     1  employment_specialists          2            25
     """
-    missing = [c for c in roles.values() if c not in studies.columns]
     cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    missing += [c for c in cols if c not in studies.columns]
-    if missing:
-        raise KeyError(f"no column {', '.join(map(repr, missing))}; "
-                       f"columns: {', '.join(map(str, studies.columns))}")
+    _require(studies, [*roles.values(), *cols])
     counts = studies[list(roles.values())].apply(pd.to_numeric, errors="coerce").fillna(0)
     counts.columns = list(roles)
     long = counts.join(studies[cols]) if cols else counts

@@ -17,10 +17,8 @@ import hashlib
 import importlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -209,24 +207,11 @@ def datapackage(tables: Iterable[SyntheticTable], files: dict[str, bytes]) -> by
     return (json.dumps(package, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_all(out_dir: str | os.PathLike | None = None) -> list[tuple[str, str]]:
     """Write every synthetic table and ``datapackage.json``.
 
-    A file is rewritten only when its bytes would change; each write goes to
-    a temporary file that is then renamed, so an interrupted run never
+    A file is rewritten only when its bytes would change, atomically
+    (:func:`ipsresearch.paths.write_bytes`), so an interrupted run never
     leaves a truncated file.
 
     Parameters
@@ -239,22 +224,17 @@ def write_all(out_dir: str | os.PathLike | None = None) -> list[tuple[str, str]]
     list of (path, status)
         ``status`` is ``"written"``, ``"updated"`` or ``"unchanged"``.
     """
-    from ipsresearch.paths import data_dir
+    from ipsresearch.paths import data_dir, write_bytes
 
     root = data_dir(out_dir)
     files = render_all()  # everything is generated before anything is written
     report = []
     for rel, data in files.items():
-        target = root / rel
-        if target.exists():
-            if target.read_bytes() == data:
-                report.append((rel, "unchanged"))
-                continue
-            status = "updated"
+        existed = (root / rel).exists()
+        if not write_bytes(root / rel, data):
+            report.append((rel, "unchanged"))
         else:
-            status = "written"
-        _atomic_write(target, data)
-        report.append((rel, status))
+            report.append((rel, "updated" if existed else "written"))
     return report
 
 

@@ -17,7 +17,7 @@ Northern Norway, IPSNOR (seed ``002_0bad34d9be664c44.txt``):
 
 Finland, national demonstration project (seed ``004_11a173a4c9c5b2ea.txt``):
 
-* lines 30 and 113: five regional pilots, the study's five cases;
+* lines 30 and 114: five regional pilots, the study's five cases;
 * line 39: two cases with more robust sustainment strategies, two with less
   robust ones and one that fits both (robust commitment, positions not secured);
 * line 78: every unit had two fidelity evaluations during the project;

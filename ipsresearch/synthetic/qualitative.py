@@ -99,16 +99,13 @@ import functools
 import numpy as np
 import pandas as pd
 
-from ipsresearch import schemas
-from ipsresearch.paths import DATASETS_DIR
+from ipsresearch import datasets, schemas
 from ipsresearch.synthetic import SyntheticTable, rng
 from ipsresearch.synthetic.irish_pilot import focus_group_roster
-from ipsresearch.validation import Schema, read_csv
 
 __all__ = [
     "coded_segments",
     "expected_kappa",
-    "extracted",
     "harkko_roster",
     "ipsnor_roster",
     "metaphor_segments",
@@ -120,19 +117,9 @@ SEEDS = {"irish_pilot": 55, "ipsnor": 2020, "harkko2025": 2023, "moen2021": 2021
 """Seed of each study's segments (documented in ``datapackage.json``)."""
 IPSNOR_SEED = 4302
 HARKKO_SEED = 3729
-CODING_SEEDS = {"irish_pilot": 51, "ipsnor": 63}
-
-EXTRACTED_SCHEMAS: dict[str, Schema] = {
-    "irish_qualitative_themes": schemas.THEMES,
-    "irish_qualitative_attributions": schemas.ATTRIBUTIONS,
-    "ipsnor_themes": schemas.THEMES,
-    "ipsnor_quotations": schemas.ATTRIBUTIONS,
-    "harkko2025_themes": schemas.THEMES,
-    "harkko2025_attributions": schemas.ATTRIBUTIONS,
-    "moen2021_metaphors": schemas.THEMES,
-    "moen2021_metaphor_citations": schemas.METAPHOR_CITATIONS,
-}
-"""Extracted tables (``ipsresearch/datasets/<name>.csv``) and their schemas."""
+CODING = {"irish_pilot": {"n_items": 60, "accuracy": 0.85, "seed": 51},
+          "ipsnor": {"n_items": 80, "accuracy": 0.8, "seed": 63}}
+"""The planted agreement samples: items coded by every coder, each coder's accuracy, seed."""
 
 STUDY_TABLES = {
     "irish_pilot": ("irish_qualitative_attributions", "irish_qualitative_themes"),
@@ -142,19 +129,6 @@ STUDY_TABLES = {
 CODERS = {"irish_pilot": ("DS", "NL"), "ipsnor": ("LR", "OLB", "MB", "CM"), "harkko2025": ("JH",)}
 EXTRA_MEAN = {"irish_pilot": 6.0, "ipsnor": 4.0, "harkko2025": 5.0}
 PREFIX = {"irish_pilot": "IE", "ipsnor": "NO", "harkko2025": "FI", "moen2021": "ME"}
-
-
-def extracted(name: str) -> pd.DataFrame:
-    """An extracted table shipped in :mod:`ipsresearch.datasets`, validated (a fresh copy).
-
-    The study modules register the same files for :func:`ipsresearch.datasets.load`.
-    """
-    return _read_extracted(name).copy()
-
-
-@functools.cache
-def _read_extracted(name: str) -> pd.DataFrame:
-    return read_csv(DATASETS_DIR / f"{name}.csv", EXTRACTED_SCHEMAS[name])
 
 
 def _date(d: dt.date) -> pd.Timestamp:
@@ -422,8 +396,8 @@ def coded_segments(
         raise ValueError(f"study {study!r} not recognised; choose from {', '.join(STUDY_TABLES)}")
     g = rng(SEEDS[study] if seed is None else seed)
     attr_name, theme_name = STUDY_TABLES[study]
-    attr = extracted(attr_name)
-    structure = extracted(theme_name)
+    attr = datasets.load(attr_name)
+    structure = datasets.load(theme_name)
     people = _participants(study, roster)
     by_pair = {(r, c): r for r, c in zip(people["role"], people["respondent_code"], strict=True)}
     by_code: dict[str, list[str]] = {}
@@ -503,7 +477,7 @@ def metaphor_segments(*, seed: int | np.random.Generator = SEEDS["moen2021"]) ->
         study, ``role`` the actor group, ``theme`` the metaphor.
     """
     g = rng(seed)
-    cites = extracted("moen2021_metaphor_citations")
+    cites = datasets.load("moen2021_metaphor_citations")
     rows = [(f"{c.first_author} {c.year} [{c.reference}]", c.role, c.metaphor, None, True, c.source_line)
             for c in cites.itertuples(index=False)]
     return _finish(rows, "moen2021", ("EAM", "LTW"), g)
@@ -573,20 +547,33 @@ def expected_kappa(shares: np.ndarray, accuracy: float) -> float:
 def tables() -> list[SyntheticTable]:
     """The tables this module writes to ``data_synthetic/``."""
     gen = "ipsresearch.synthetic.qualitative."
-    segs = functools.cache(coded_segments)
     ipsnor = functools.cache(ipsnor_roster)
     harkko = functools.cache(harkko_roster)
+    rosters = {"irish_pilot": lambda: None, "ipsnor": lambda: ipsnor()[0],
+               "harkko2025": lambda: harkko()[0]}
+
+    @functools.cache
+    def segments(study: str) -> pd.DataFrame:
+        return coded_segments(study, roster=rosters[study]())
+
+    def segment_table(folder: str, study: str, source: str, what: str) -> SyntheticTable:
+        return SyntheticTable(f"{folder}/coded_segments.csv", schemas.SEGMENTS,
+                              lambda: segments(study), gen + "coded_segments", SEEDS[study],
+                              source, f"Coded segments of {what}; quoted ones follow the paper")
+
+    def coding_table(path: str, study: str, source: str, who: str) -> SyntheticTable:
+        plan = CODING[study]
+        return SyntheticTable(path, schemas.CODINGS,
+                              lambda: multi_coding(segments(study), coders=CODERS[study], **plan),
+                              gen + "multi_coding", plan["seed"], source,
+                              f"{plan['n_items']} segments coded independently by {who} "
+                              "(agreement not published)")
+
     s000, s001, s002, s004 = ("000_489456de6ed42f85.txt", "001_8f0d05ae2c2ca9ec.txt",
                               "002_0bad34d9be664c44.txt", "004_11a173a4c9c5b2ea.txt")
     return [
-        SyntheticTable("irish_qualitative/coded_segments.csv", schemas.SEGMENTS,
-                       lambda: segs("irish_pilot"), gen + "coded_segments", SEEDS["irish_pilot"], s000,
-                       "Coded segments of the Irish focus groups; quoted ones follow the paper"),
-        SyntheticTable("irish_qualitative/double_coding.csv", schemas.CODINGS,
-                       lambda: multi_coding(segs("irish_pilot"), coders=CODERS["irish_pilot"],
-                                            n_items=60, accuracy=0.85, seed=CODING_SEEDS["irish_pilot"]),
-                       gen + "multi_coding", CODING_SEEDS["irish_pilot"], s000,
-                       "60 segments coded independently by both analysts (agreement not published)"),
+        segment_table("irish_qualitative", "irish_pilot", s000, "the Irish focus groups"),
+        coding_table("irish_qualitative/double_coding.csv", "irish_pilot", s000, "both analysts"),
         SyntheticTable("ipsnor/roster.csv", schemas.ROSTER, lambda: ipsnor()[0],
                        gen + "ipsnor_roster", IPSNOR_SEED, s002,
                        "The 45 employment specialists of Northern Norway (IPSNOR)"),
@@ -596,14 +583,8 @@ def tables() -> list[SyntheticTable]:
         SyntheticTable("ipsnor/documents.csv", schemas.DOCUMENTS, lambda: ipsnor()[2],
                        gen + "ipsnor_roster", IPSNOR_SEED, s002,
                        "Field notes, transcripts and reflections, 180 pages in all"),
-        SyntheticTable("ipsnor/coded_segments.csv", schemas.SEGMENTS,
-                       lambda: segs("ipsnor"), gen + "coded_segments", SEEDS["ipsnor"], s002,
-                       "Coded segments of the IPSNOR focus groups; quoted ones follow the paper"),
-        SyntheticTable("ipsnor/multi_coding.csv", schemas.CODINGS,
-                       lambda: multi_coding(segs("ipsnor"), coders=CODERS["ipsnor"], n_items=80,
-                                            accuracy=0.8, seed=CODING_SEEDS["ipsnor"]),
-                       gen + "multi_coding", CODING_SEEDS["ipsnor"], s002,
-                       "80 segments coded independently by the four coders (agreement not published)"),
+        segment_table("ipsnor", "ipsnor", s002, "the IPSNOR focus groups"),
+        coding_table("ipsnor/multi_coding.csv", "ipsnor", s002, "the four coders"),
         SyntheticTable("harkko2025/roster.csv", schemas.ROSTER, lambda: harkko()[0],
                        gen + "harkko_roster", HARKKO_SEED, s004,
                        "The 37 people targeted for interview in the five Finnish cases"),
@@ -613,9 +594,7 @@ def tables() -> list[SyntheticTable]:
         SyntheticTable("harkko2025/cases.csv", schemas.CASES, lambda: harkko()[2],
                        gen + "harkko_roster", HARKKO_SEED, s004,
                        "The five cases: organisation and robustness of sustainment"),
-        SyntheticTable("harkko2025/coded_segments.csv", schemas.SEGMENTS,
-                       lambda: segs("harkko2025"), gen + "coded_segments", SEEDS["harkko2025"], s004,
-                       "Coded segments of the Finnish interviews; quoted ones follow the paper"),
+        segment_table("harkko2025", "harkko2025", s004, "the Finnish interviews"),
         SyntheticTable("moen2021_metaphors/coded_segments.csv", schemas.SEGMENTS,
                        metaphor_segments, gen + "metaphor_segments", SEEDS["moen2021"], s001,
                        "Primary studies cited under each key metaphor of the meta-ethnography"),

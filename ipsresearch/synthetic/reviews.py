@@ -53,7 +53,6 @@ Assumptions (not published; chosen to be plausible and written down here)
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,14 +232,12 @@ def bonfils_log(*, seed: int | np.random.Generator = BONFILS_SEED) -> pd.DataFra
 
 def tables() -> list[SyntheticTable]:
     """The tables this module writes to ``data_synthetic/``."""
-    moen = functools.cache(moen_log)
-    bonfils = functools.cache(bonfils_log)
     gen = "ipsresearch.synthetic.reviews."
     return [
-        SyntheticTable("moen2021/screening_log.csv", schemas.SCREENING_LOG, lambda: moen(),
+        SyntheticTable("moen2021/screening_log.csv", schemas.SCREENING_LOG, moen_log,
                        gen + "moen_log", MOEN_SEED, MOEN_SOURCE,
                        "Records of the meta-ethnography's two searches and the stage each reached"),
-        SyntheticTable("bonfils_review/screening_log.csv", schemas.SCREENING_LOG, lambda: bonfils(),
+        SyntheticTable("bonfils_review/screening_log.csv", schemas.SCREENING_LOG, bonfils_log,
                        gen + "bonfils_log", BONFILS_SEED, BONFILS_SOURCE,
                        "Records of the implementation review's two searches and their screening"),
     ]

@@ -52,8 +52,9 @@ import pyarrow.parquet as pq
 
 from ipsresearch import __version__, schemas
 from ipsresearch.fidelity import ITEM_CODES
+from ipsresearch.paths import atomic_path, write_bytes
 from ipsresearch.synthetic import rng as make_rng
-from ipsresearch.synthetic.cohort import JOB_TYPE_CODES, CohortDesign, draw_cohort
+from ipsresearch.synthetic.cohort import JOB_TYPE_CODES, CohortDesign, draw_cohort, identifiers
 from ipsresearch.synthetic.fidelity import ITEM_EFFECT
 from ipsresearch.validation import validate
 
@@ -100,21 +101,6 @@ def design(n: int, *, seed: int | np.random.Generator = SEED) -> CohortDesign:
                         enrol_end=_ENROL_END, follow_up_end=_FOLLOW_UP_END)
 
 
-def _ids(prefix: str, n: int) -> pa.Array:
-    """``prefix`` + zero-padded 1..n as an Arrow string array, built digit by digit."""
-    width = max(3, len(str(n)))
-    w = len(prefix) + width
-    buf = np.empty((n, w), dtype=np.uint8)
-    buf[:, : len(prefix)] = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    nums = np.arange(1, n + 1, dtype=np.int64)
-    for k in range(width):  # over digit positions
-        buf[:, len(prefix) + k] = 48 + (nums // 10 ** (width - 1 - k)) % 10
-    big = (n + 1) * w >= 2**31 - 1
-    offsets = np.arange(0, (n + 1) * w, w, dtype=np.int64 if big else np.int32)
-    kind = pa.LargeStringArray if big else pa.StringArray
-    return kind.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf.reshape(-1)))
-
-
 def _dates(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     values = days.astype("datetime64[D]").astype(np.int64).astype(np.int32)
     mask = None if valid is None else ~valid
@@ -130,12 +116,16 @@ class ScaleData:
     ----------
     participants, job_spells, fidelity_reviews, fidelity_ratings
         In the schemas of :data:`TABLES`.
+    seed : int or None
+        The seed :func:`generate` drew them with (recorded by :func:`write`);
+        ``None`` for tables read back by :func:`load`.
     """
 
     participants: pa.Table | pd.DataFrame
     job_spells: pa.Table | pd.DataFrame
     fidelity_reviews: pa.Table | pd.DataFrame
     fidelity_ratings: pa.Table | pd.DataFrame
+    seed: int | None = None
 
     def tables(self) -> dict[str, pa.Table | pd.DataFrame]:
         """The tables by file stem."""
@@ -168,7 +158,7 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
     d = design(n, seed=g)
     c = draw_cohort(d, seed=g)
     sites = pa.array(d.sites, type=pa.string())
-    pid = _ids("P", d.n)
+    pid = identifiers("P", d.n)
     participants = pa.table({
         "participant_id": pid,
         "site": sites.take(pa.array(c.site_idx)),
@@ -177,7 +167,7 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
     })
     owner = pa.array(c.owner)
     spells = pa.table({
-        "spell_id": _ids("S", c.owner.size),
+        "spell_id": identifiers("S", c.owner.size),
         "participant_id": pid.take(owner),
         "start_date": _dates(c.start),
         "end_date": _dates(c.end, valid=~c.censored),
@@ -186,7 +176,7 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
         "hours_per_week": pa.array(c.hours),
     })
     reviews, ratings = _fidelity(d, c, g)
-    return ScaleData(participants, spells, reviews, ratings)
+    return ScaleData(participants, spells, reviews, ratings, seed=seed)
 
 
 def _fidelity(d: CohortDesign, c, g: np.random.Generator) -> tuple[pa.Table, pa.Table]:
@@ -206,7 +196,7 @@ def _fidelity(d: CohortDesign, c, g: np.random.Generator) -> tuple[pa.Table, pa.
     latent = (level[site, None] + _ROUND_GAIN * (rnd[:, None] - 1) + effect[None, :]
               + site_item[site] + g.normal(0.0, _NOISE_SD, size=(site.size, len(ITEM_CODES))))
     rating = np.clip(np.rint(latent), 1, 5).astype(np.int64)
-    review_id = _ids("R", site.size)
+    review_id = identifiers("R", site.size)
     sites = pa.array(d.sites, type=pa.string())
     reviews = pa.table({
         "review_id": review_id,
@@ -230,15 +220,16 @@ def write(
     out_dir: str | os.PathLike,
     *,
     formats: tuple[str, ...] = ("parquet", "csv"),
-    seed: int | None = None,
 ) -> list[Path]:
     """Write the tables of ``data`` to ``out_dir`` as Parquet and/or CSV.
 
     CSV files follow the package's conventions (dates ``YYYY-MM-DD``,
     ``true``/``false``, blank for missing, no quotes), so they
     load with :func:`ipsresearch.validation.read_csv`. A ``datapackage.json``
-    lists every file with its schema, row count, generator and seed (no
-    checksums: hashing gigabytes would double the time).
+    lists every file with its schema, row count, generator and seed
+    (``data.seed``; no checksums: hashing gigabytes would double the time).
+    Each file is written atomically (:func:`ipsresearch.paths.atomic_path`),
+    so an interrupted run never leaves a truncated file.
 
     Returns
     -------
@@ -259,25 +250,26 @@ def write(
             table = pa.Table.from_pandas(table, preserve_index=False)
         for fmt in formats:
             path = out / f"{name}.{fmt}"
-            if fmt == "parquet":
-                pq.write_table(table, path)
-            else:
-                with open(path, "wb") as fh:
-                    fh.write((",".join(table.column_names) + "\n").encode("utf-8"))
-                    pa_csv.write_csv(table, fh, write_options=csv_options)
+            with atomic_path(path) as tmp:
+                if fmt == "parquet":
+                    pq.write_table(table, tmp)
+                else:
+                    with open(tmp, "wb") as fh:
+                        fh.write((",".join(table.column_names) + "\n").encode("utf-8"))
+                        pa_csv.write_csv(table, fh, write_options=csv_options)
             written.append(path)
             resources.append({
                 "name": f"{name}_{fmt}", "path": path.name, "format": fmt,
                 "rows": table.num_rows, "bytes": path.stat().st_size,
                 "schema": TABLES[name].to_frictionless(),
-                "ipsresearch": {"generator": "ipsresearch.synthetic.scale.generate", "seed": seed,
+                "ipsresearch": {"generator": "ipsresearch.synthetic.scale.generate", "seed": data.seed,
                                 "schema": TABLES[name].name},
             })
     n = len(data.participants)
     package = {"profile": "data-package", "name": "ipsresearch-scale",
                "title": f"Synthetic national IPS cohort of {n} participants",
                "ipsresearch": {"version": __version__}, "resources": resources}
-    (out / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
+    write_bytes(out / "datapackage.json", (json.dumps(package, indent=2) + "\n").encode("utf-8"))
     written.append(out / "datapackage.json")
     return written
 

@@ -1,0 +1,87 @@
+"""Helpers shared by the claim sets of the study modules: where their files are, and small counts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ipsresearch.claims import Claim
+from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.validation import Schema, read_csv
+
+QUALITATIVE_REPORT = "08-qualitative-studies"
+"""Notebook stem of the report that shows the claims of the qualitative studies."""
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def study_dir(data_dir: str | os.PathLike | None, subdir: str) -> Path:
+    """Folder of one study's files: ``<data_dir>/<subdir>`` when it exists, else ``data_dir`` itself.
+
+    ``data_dir`` is laid out like ``data_synthetic/`` (one folder per study;
+    ``None`` means the shipped data), or is a user's folder holding one
+    study's files directly.
+    """
+    root = resolve_data_dir(data_dir)
+    return root / subdir if (root / subdir).is_dir() else root
+
+
+def read_optional(path: Path, schema: Schema) -> pd.DataFrame | None:
+    """Read ``path`` when it exists (validated), else ``None``."""
+    return read_csv(path, schema) if path.exists() else None
+
+
+def claim_maker(prefix: str, source: str, report: str) -> Callable[..., Claim]:
+    """``c(id, line, quantity, published, compute, **kw)``: a :class:`Claim` of one study,
+    with id ``<prefix>.<id>``, seed file ``source`` and report ``report``."""
+    def c(id_: str, line: int, quantity: str, published: Any, compute: Callable[[Any], Any],
+          **kw: Any) -> Claim:
+        return Claim(f"{prefix}.{id_}", source, line, quantity, published, compute,
+                     report=report, **kw)
+
+    return c
+
+
+def count(frame: pd.DataFrame, column: str, value: Any) -> int:
+    """Rows of ``frame`` whose ``column`` equals ``value``."""
+    return int((frame[column] == value).sum())
+
+
+def flow_count(roster: pd.DataFrame, stage: str) -> int:
+    """People of a roster who reached ``stage`` of :func:`ipsresearch.qualitative.sample_flow`."""
+    from ipsresearch.qualitative import sample_flow
+
+    flow = sample_flow(roster, by=None)
+    return int(flow.loc[flow["stage"] == stage, "events"].iloc[0])
+
+
+def n_studies(table: pd.DataFrame, column: str, value: Any) -> int:
+    """``n_studies`` of the row of a :func:`ipsresearch.synthesis.tally` table where
+    ``column`` equals ``value`` (0 when there is none)."""
+    hit = table.loc[table[column] == value, "n_studies"]
+    return int(hit.iloc[0]) if len(hit) else 0
+
+
+def codes(series: pd.Series) -> str:
+    """The distinct values of ``series``, sorted and comma-separated (e.g. ISO country codes)."""
+    return ", ".join(sorted(series.dropna().unique()))
+
+
+def month(value) -> str:
+    """``Month YYYY`` of a date, in English whatever the locale (e.g. ``February 2018``)."""
+    ts = pd.Timestamp(value)
+    return f"{_MONTHS[ts.month - 1]} {ts.year}"
+
+
+def only(values) -> object:
+    """The single distinct value of ``values``; a description of the spread when there are several."""
+    distinct = pd.unique(pd.Series(values).dropna())
+    if len(distinct) == 1:
+        v = distinct[0]
+        return v.item() if hasattr(v, "item") else v
+    return f"{len(distinct)} different values ({', '.join(map(str, sorted(distinct)[:5]))})"
