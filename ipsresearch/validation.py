@@ -731,7 +731,7 @@ def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
             UnknownColumnWarning, stacklevel=3)
         for c in unknown:
             out[str(c)] = frame[c].reset_index(drop=True)
-    typed = pd.DataFrame(out)
+    typed = pd.DataFrame(out, copy=False)  # the parsed columns as they are, not stacked
     if len(typed.columns) == 0:
         typed = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     # uniqueness of single columns and the key
@@ -856,6 +856,8 @@ def _blank(series: pd.Series) -> np.ndarray:
 
 def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) -> tuple[pd.Series, list[Problem]]:
     raw = raw.reset_index(drop=True)
+    if col.kind == "str" and isinstance(raw.dtype, pd.CategoricalDtype):
+        return _parse_categorical(raw, col, source, rows)
     # text is stripped once; blank cells are read from the stripped text (one pass, not two)
     stripped = raw.astype("string").str.strip() if col.kind == "str" else None
     blank = _blank(raw) if stripped is None else \
@@ -952,6 +954,45 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
     return pd.Series(parsed, name=col.name).astype("datetime64[ns]"), problems
 
 
+def _parse_categorical(raw: pd.Series, col: Column, source: str, rows: np.ndarray
+                       ) -> tuple[pd.Series, list[Problem]]:
+    """A ``str`` column held as a pandas Categorical (as Parquet dictionary columns load):
+    the checks of :func:`_parse_column` on the few distinct values, not on every row.
+
+    The result stays categorical, its categories stripped of surrounding
+    space (values that differ only by such space become one category) and
+    unused ones dropped; blank cells become missing.
+    """
+    codes = raw.cat.codes.to_numpy()
+    cats = pd.Series(raw.cat.categories, dtype=object).astype("string").str.strip()
+    cat_blank = (cats.isna() | (cats == "")).to_numpy(dtype=bool)
+    missing = codes < 0
+    safe = np.where(missing, 0, codes)
+    blank = missing | (cat_blank[safe] if cats.size else missing)
+    allowed = col.describe_allowed()
+    problems: list[Problem] = []
+
+    def report(mask: np.ndarray, describe: Callable[[Any], str]) -> None:
+        problems.extend(row_problems(mask, lambda i: describe(raw.iloc[i]), source=source,
+                                     rows=rows, column=col.name, allowed=allowed))
+
+    if not col.nullable:
+        report(blank, lambda v: "is blank")
+    if col.allowed is not None and cats.size:
+        cat_bad = ~cat_blank & ~cats.isin(col.allowed).fillna(False).to_numpy(dtype=bool)
+        report(~blank & cat_bad[safe],
+               lambda v: f"{_show(str(v).strip())} is not a recognised value")
+    # stripped categories, each once, in the order of the originals; blank ones dropped
+    used = np.bincount(safe[~blank], minlength=cats.size) > 0 if cats.size else np.zeros(0, bool)
+    keep = used & ~cat_blank
+    new_code, uniques = pd.factorize(cats[keep].to_numpy(dtype=object))
+    remap = np.full(cats.size + 1, -1, dtype=np.int64)  # last slot: missing
+    remap[np.flatnonzero(keep)] = new_code
+    values = pd.Categorical.from_codes(remap[np.where(blank, cats.size, codes)],
+                                       categories=pd.Index(uniques))
+    return pd.Series(values, name=col.name), problems
+
+
 def describe_schema(schema: Schema) -> pd.DataFrame:
     """Data dictionary of a schema as a tidy DataFrame.
 
@@ -1010,11 +1051,10 @@ def row_positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     [2, -1, 0, 2]
     """
     kb, vb = _fixed_bytes(pd.Series(keys)), _fixed_bytes(pd.Series(values))
-    if kb is not None and vb is not None and kb.dtype == vb.dtype and bool((kb[1:] > kb[:-1]).all()):
-        # sorted distinct keys (as registries keep them): binary search, no hashing
-        kb, vb = _as_numbers(kb, vb)
-        pos = np.minimum(_search_sorted(kb, vb), len(kb) - 1)
-        return np.where(kb[pos] == vb, pos, -1)
+    if kb is not None and vb is not None and kb.dtype == vb.dtype:
+        pos = _sorted_positions(kb, vb)
+        if pos is not None:
+            return pos
     both = pd.concat([pd.Series(keys).astype(str), pd.Series(values).astype(str)],
                      ignore_index=True)
     codes = _codes(both)
@@ -1024,39 +1064,70 @@ def row_positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     return first[codes[n:]]
 
 
-def _as_numbers(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted fixed-width text as big-endian integers (same order) when, after the prefix
-    every key and value shares, at most 8 bytes remain; otherwise unchanged."""
+_BLOCK = 1 << 16
+"""Rows per block of the blocked passes: a block's arrays stay in the processor's cache, so
+the time per row is the same at 10^6 and 10^7 rows."""
+
+
+def _sorted_positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+    """:func:`row_positions` for fixed-width text keys that are sorted and distinct (as
+    registries keep their identifiers): binary search, no hashing; ``None`` when the keys
+    are not sorted.
+
+    Keys and values are turned into integers of the same order when they fit
+    in eight bytes after their common prefix (:func:`_number_view`), then
+    searched block by block; a block of sorted values searches only the
+    stretch of keys it can fall in, so the search stays in cache too.
+    """
+    as_number = _number_view(keys, values)
+    kn = np.empty(len(keys), dtype=np.uint64 if as_number else keys.dtype)
+    for a in range(0, len(keys), _BLOCK):
+        kn[a:a + _BLOCK] = as_number(keys[a:a + _BLOCK]) if as_number else keys[a:a + _BLOCK]
+    for a in range(0, len(kn), _BLOCK):  # sorted and distinct, checked across block edges
+        k = kn[a:a + _BLOCK + 1]
+        if not bool((k[1:] > k[:-1]).all()):
+            return None
+    out = np.empty(len(values), dtype=np.int64)
+    last = len(kn) - 1
+    for a in range(0, len(values), _BLOCK):  # over blocks of 65,536 values, not over rows
+        v = as_number(values[a:a + _BLOCK]) if as_number else values[a:a + _BLOCK]
+        if bool((v[1:] >= v[:-1]).all()):
+            lo = int(np.searchsorted(kn, v[0]))
+            hi = int(np.searchsorted(kn, v[-1], side="right"))
+            pos = lo + np.searchsorted(kn[lo:hi], v)
+        else:
+            pos = np.searchsorted(kn, v)
+        np.minimum(pos, last, out=pos)
+        out[a:a + _BLOCK] = np.where(kn[pos] == v, pos, -1)
+    return out
+
+
+def _number_view(keys: np.ndarray, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
+    """A function turning fixed-width text into big-endian integers of the same order, when
+    every key and value shares a prefix after which at most 8 bytes remain; else ``None``.
+    The prefix is the one the first and last key share."""
     width = keys.dtype.itemsize
+    if not len(keys):
+        return None
     first, last = keys[:1].view(np.uint8), keys[-1:].view(np.uint8)
     differ = np.flatnonzero(first != last)
     common = int(differ[0]) if differ.size else width
     if width - common > 8:
-        return keys, values
-    vmat = values.view(np.uint8).reshape(-1, width)
-    if common and not (vmat[:, :common] == first[:common]).all():
-        return keys, values
+        return None
+    if common:
+        for arr in (keys, values):
+            for a in range(0, len(arr), _BLOCK):
+                mat = arr[a:a + _BLOCK].view(np.uint8).reshape(-1, width)
+                if not (mat[:, :common] == first[:common]).all():
+                    return None
 
-    def number(a: np.ndarray, mat: np.ndarray) -> np.ndarray:
+    def number(a: np.ndarray) -> np.ndarray:
+        mat = a.view(np.uint8).reshape(-1, width)
         out = np.zeros((len(a), 8), dtype=np.uint8)
         out[:, : width - common] = mat[:, :common - 1 if common else None:-1]  # bytes reversed:
         return out.view("<u8").ravel()  # the little-endian number of the big-endian text
 
-    return number(keys, keys.view(np.uint8).reshape(-1, width)), number(values, vmat)
-
-
-def _search_sorted(keys: np.ndarray, values: np.ndarray, block: int = 1 << 14) -> np.ndarray:
-    """``np.searchsorted(keys, values)``; for sorted ``values`` in blocks, each searching only
-    the stretch of ``keys`` it can fall in, which stays in cache (linear time at 10^7 rows)."""
-    if len(values) <= block or not bool((values[1:] >= values[:-1]).all()):
-        return np.searchsorted(keys, values)
-    out = np.empty(len(values), dtype=np.int64)
-    for a in range(0, len(values), block):  # over blocks of 16,384 values, not over rows
-        v = values[a:a + block]
-        lo = int(np.searchsorted(keys, v[0]))
-        hi = int(np.searchsorted(keys, v[-1], side="right"))
-        out[a:a + block] = lo + np.searchsorted(keys[lo:hi], v)
-    return out
+    return number
 
 
 def as_list(x: str | Iterable[str] | None) -> list[str]:

@@ -58,7 +58,11 @@ def test_csv_and_parquet_hold_the_same_records(written, data):
     out, _ = written
     for name in ("participants", "job_spells"):
         from_csv = read_csv(out / f"{name}.csv", scale.TABLES[name])
-        pd.testing.assert_frame_equal(from_csv, getattr(data, name), check_dtype=False)
+        parquet = getattr(data, name)
+        categorical = [c for c in parquet.columns if isinstance(parquet[c].dtype, pd.CategoricalDtype)]
+        assert categorical == {"participants": ["site"], "job_spells": ["job_type"]}[name]
+        pd.testing.assert_frame_equal(from_csv, parquet.astype({c: from_csv[c].dtype for c in categorical}),
+                                      check_dtype=False)
     ratings = read_csv(out / "fidelity_ratings.csv", schemas.FIDELITY_RATINGS)
     assert ratings["rating"].between(1, 5).all() and len(ratings) == len(data.fidelity_ratings)
 
@@ -220,3 +224,154 @@ def test_job_tenure_sorts_unsorted_spells_and_keeps_file_order_on_ties():
     t = outcomes.job_tenure(people, jobs)
     assert t["spell_id"].tolist() == ["2", "4", "1", "3"]
     assert t["job_number"].tolist() == [1, 2, 3, 1]
+
+
+def test_row_positions_across_blocks_and_a_break_in_order_at_a_block_edge():
+    from ipsresearch.validation import _BLOCK
+
+    n = 2 * _BLOCK + 500  # three blocks
+    keys = [f"P{i:07d}" for i in range(0, 2 * n, 2)]  # sorted, distinct, every other number
+    values = pd.Series(sorted([f"P{i:07d}" for i in range(0, 2 * n, 3)]), dtype="str")
+    k = pd.Series(keys, dtype="str")
+    assert (row_positions(k, values) == pd.Index(keys).get_indexer(values)).all()
+    swapped = keys.copy()  # out of order exactly where the second block starts
+    swapped[_BLOCK - 1], swapped[_BLOCK] = swapped[_BLOCK], swapped[_BLOCK - 1]
+    k = pd.Series(swapped, dtype="str")
+    assert (row_positions(k, values) == pd.Index(swapped).get_indexer(values)).all()
+    other_prefix = pd.Series(["Q0000002", "P0000002"], dtype="str")  # shares no prefix with the keys
+    assert row_positions(pd.Series(keys, dtype="str"), other_prefix).tolist() == [-1, 1]
+
+
+# ------------------------------------------------------------------ categorical columns (Parquet dictionaries)
+
+
+def _as_categorical(frame, column, extra=("UNUSED",)):
+    """``column`` as a Categorical whose categories are out of order and include unused ones."""
+    values = frame[column].astype(str)
+    cats = list(extra) + sorted(set(values), reverse=True)
+    return frame.assign(**{column: pd.Categorical(values, categories=cats)})
+
+
+def test_categorical_sites_give_the_same_results_as_text(data):
+    p = data.participants.astype({"site": "str"})
+    s = data.job_spells.astype({"job_type": "str"})
+    pc, sc = _as_categorical(p, "site"), _as_categorical(s, "job_type")
+    for people, jobs in ((pc, s), (p, sc)):
+        a = outcomes.placement_rate(outcomes.ever_employed(p, s, validated=True), outcome="employed",
+                                    by="site", overall=True)
+        b = outcomes.placement_rate(outcomes.ever_employed(people, jobs), outcome="employed",
+                                    by="site", overall=True)
+        pd.testing.assert_frame_equal(a, b)
+    a = outcomes.time_to_first_job(p, s, by="site", horizons=(90, 365), validated=True)
+    b = outcomes.time_to_first_job(pc, sc, by="site", horizons=(90, 365))
+    for part in ("table", "curve", "quantiles"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part))
+    a = outcomes.kaplan_meier(outcomes.job_tenure(p, s), by="site", overall=True)
+    b = outcomes.kaplan_meier(outcomes.job_tenure(pc, sc), by="site", overall=True)
+    for part in ("table", "curve", "quantiles"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part))
+
+
+def test_categorical_text_is_validated_like_text():
+    from ipsresearch.validation import Column, InputError, Schema, validate
+
+    schema = Schema("t", [Column("site", "str"), Column("kind", "str", allowed=("a", "b"))])
+    text = pd.DataFrame({"site": ["X ", " X", "Y", "", "Z"], "kind": ["a", "b", "c", "a", None]})
+    cat = text.astype("category")
+    messages = []
+    for frame in (text, cat):
+        with pytest.raises(InputError) as err:
+            validate(frame, schema)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert "row 5, column `site`: is blank" in messages[1]
+    assert "row 4, column `kind`: c is not a recognised value" in messages[1]
+    assert "row 6, column `kind`: is blank" in messages[1]
+    good = pd.DataFrame({"site": ["X ", " X", "Y"], "kind": ["a", "b", "a"]})
+    typed = validate(good.astype("category"), schema)
+    assert isinstance(typed["site"].dtype, pd.CategoricalDtype)
+    assert typed["site"].tolist() == ["X", "X", "Y"] and list(typed["site"].cat.categories) == ["X", "Y"]
+    assert typed["site"].astype(str).tolist() == validate(good, schema)["site"].tolist()
+
+
+# ------------------------------------------------------------------ generator internals
+
+
+def test_weighted_site_draw_is_numpys_choice_made_faster():
+    from ipsresearch.synthetic.cohort import _weighted_choice
+
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        k = int(rng.integers(1, 25_000))
+        w = rng.lognormal(0.0, 1.5, size=k)
+        if seed % 3 == 0:  # sites that can never be drawn
+            w[rng.integers(0, k, size=k // 3)] = 0.0
+            w[-1] = 1.0
+        expected = np.random.default_rng(seed + 100).choice(k, size=50_000, p=w / w.sum())
+        got = _weighted_choice(np.random.default_rng(seed + 100), w, 50_000)
+        assert (got == expected).all()
+
+
+def test_blocked_draw_keeps_participants_and_spells_in_order():
+    from ipsresearch.synthetic.cohort import BLOCK, draw_cohort
+
+    d = scale.design(2 * BLOCK + 1234)
+    c = draw_cohort(d, seed=4)
+    assert (np.diff(c.enrolment.astype(np.int64)) >= 0).all()
+    assert c.owner.min() >= 0 and c.owner.max() < d.n and c.owner.max() > 2 * BLOCK
+    key = c.owner.astype(np.int64) * 100_000 + c.start.astype(np.int64)
+    assert (np.diff(key) >= 0).all()  # by participant, then start, across block edges
+    assert (c.start >= c.enrolment[c.owner]).all()
+    again = draw_cohort(d, seed=4)
+    assert (again.start == c.start).all() and (again.site_idx == c.site_idx).all()
+
+
+def test_kaplan_meier_in_batches_equals_one_group_at_a_time():
+    from ipsresearch.outcomes import _GROUP_BATCH
+
+    rng = np.random.default_rng(8)
+    n = 2 * _GROUP_BATCH + 777  # three batches of groups
+    group = rng.integers(0, 300, size=n)
+    days = np.ceil(rng.exponential(200.0, size=n))
+    ended = rng.random(n) < 0.6
+    ended[group == 17] = False  # a group with no events
+    frame = pd.DataFrame({"days": days, "ended": ended, "g": [f"G{x:03d}" for x in group]})
+    frame.loc[frame["g"] == "G042", "days"] = np.minimum(frame.loc[frame["g"] == "G042", "days"], 50)
+    qs = (0.25, 0.5)
+    big = outcomes.kaplan_meier(frame, by="g", horizons=(30, 180, 365), quantiles=qs)
+    assert any("G017" in note for note in big.notes) and any("G042" in note for note in big.notes)
+    for label in ("G000", "G017", "G042", "G150", "G299"):
+        one = frame[frame["g"] == label].reset_index(drop=True)
+        small = outcomes.kaplan_meier(one, by="g", horizons=(30, 180, 365), quantiles=qs)
+        for part in ("table", "curve", "quantiles"):
+            rows = getattr(big, part)
+            pd.testing.assert_frame_equal(rows[rows["g"] == label].reset_index(drop=True),
+                                          getattr(small, part))
+        sf = SurvfuncRight(one["days"].to_numpy(), one["ended"].to_numpy(dtype=float))
+        q = big.quantiles[big.quantiles["g"] == label]["time"].to_numpy()
+        assert_allclose(q, [sf.quantile(x) for x in qs], equal_nan=True)
+
+
+def test_scale_benchmark_prints_a_pipeline_line_and_ratios_per_size(tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "scale.py"
+    out = subprocess.run([sys.executable, str(script), "--sizes", "1e3,2e3", "--repeat", "2",
+                          "--out", str(tmp_path), "--json", str(tmp_path / "runs.json")],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    lines = out.splitlines()
+    pipeline = [i for i, line in enumerate(lines) if line.startswith("pipeline ")]
+    assert [lines[i].split(":")[0] for i in pipeline] == ["pipeline 1000", "pipeline 2000"]
+    assert all(re.fullmatch(r"pipeline \d+: \d+\.\d s, \d+ MiB peak", lines[i]) for i in pipeline)
+    assert pipeline[-1] == len(lines) - 1  # the size's last line
+    assert "time ratio 2000 / 1000:" in out and "MALLOC_MMAP_MAX_=0" in lines[0]
+    runs = json.loads((tmp_path / "runs.json").read_text(encoding="utf-8"))
+    assert [r["n"] for r in runs] == [1000, 2000]
+    for r in runs:
+        assert set(r["steps"]) == {"generate", "load", "placement_by_site", "time_to_first_job_by_site",
+                                   "retention_by_site", "fidelity_bands"}
+        assert all(len(s["all_seconds"]) == 2 for s in r["steps"].values())
+        assert r["check"]["km_groups"] == r["sites"] == r["n"] // 500

@@ -107,6 +107,13 @@ def _dates(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     return pa.array(values, type=pa.int32(), mask=mask).cast(pa.date32())
 
 
+def _labels(values: pa.Array, index: np.ndarray) -> pa.DictionaryArray:
+    """``values[index]`` dictionary-encoded: a few thousand site names (or six job types)
+    stored once, each row an integer. Parquet keeps the encoding and pandas reads such a
+    column as a Categorical, which the analyses group without hashing text."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(index, dtype=np.int32)), values)
+
+
 @dataclass(frozen=True)
 class ScaleData:
     """A scale cohort: four tables as pyarrow Tables (:func:`generate`) or pandas
@@ -161,7 +168,7 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
     pid = identifiers("P", d.n)
     participants = pa.table({
         "participant_id": pid,
-        "site": sites.take(pa.array(c.site_idx)),
+        "site": _labels(sites, c.site_idx),
         "enrolment_date": _dates(c.enrolment),
         "follow_up_end": _dates(np.full(d.n, c.follow_up_end)),
     })
@@ -171,7 +178,7 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
         "participant_id": pid.take(owner),
         "start_date": _dates(c.start),
         "end_date": _dates(c.end, valid=~c.censored),
-        "job_type": pa.array(JOB_TYPE_CODES, type=pa.string()).take(pa.array(c.job_type)),
+        "job_type": _labels(pa.array(JOB_TYPE_CODES, type=pa.string()), c.job_type),
         "paid": pa.array(c.paid),
         "hours_per_week": pa.array(c.hours),
     })
@@ -181,10 +188,11 @@ def generate(n: int, *, seed: int = SEED) -> ScaleData:
 
 def _fidelity(d: CohortDesign, c, g: np.random.Generator) -> tuple[pa.Table, pa.Table]:
     k = len(d.sites)
-    # a site starts IPS on the day its first participant enrolled
-    first = np.full(k, np.datetime64("2100-01-01"), dtype="datetime64[D]")
-    np.minimum.at(first, c.site_idx, c.enrolment)
-    first = np.where(first > np.datetime64(_ENROL_END), np.datetime64(_ENROL_START), first)
+    # a site starts IPS on the day its first participant enrolled (enrolment is sorted, so
+    # that is the site's first row; a site nobody joined starts on the first possible day)
+    first_row = np.full(k, c.enrolment.size, dtype=np.int64)
+    first_row[c.site_idx[::-1]] = np.arange(c.enrolment.size)[::-1]  # the last write wins
+    first = np.r_[c.enrolment, np.datetime64(_ENROL_START)][first_row]
     rounds = 2
     site = np.repeat(np.arange(k), rounds)
     rnd = np.tile(np.arange(1, rounds + 1), k)
@@ -200,8 +208,8 @@ def _fidelity(d: CohortDesign, c, g: np.random.Generator) -> tuple[pa.Table, pa.
     sites = pa.array(d.sites, type=pa.string())
     reviews = pa.table({
         "review_id": review_id,
-        "programme": pa.array(np.full(site.size, "national"), type=pa.string()),
-        "site": sites.take(pa.array(site)),
+        "programme": _labels(pa.array(["national"], type=pa.string()), np.zeros(site.size, int)),
+        "site": _labels(sites, site),
         "start_date": _dates(first[site]),
         "round": pa.array(rnd.astype(np.int64)),
         "review_date": _dates(review_day),
