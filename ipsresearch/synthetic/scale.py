@@ -9,8 +9,11 @@ files back through the package's validation. ``ipsresearch data --scale N
 --out DIR`` is the command-line route.
 
 Everything is vectorised with numpy and pyarrow: the only Python loops run
-over job numbers (at most three passes), digit positions of the identifiers
-and the 25 fidelity items, never over participants, spells or sites.
+over blocks of 65,536 participants, job numbers (at most three passes),
+digit positions of the identifiers and the 25 fidelity items, never over
+participants, spells or sites. Site names, job types and the programme are
+stored as dictionary columns (each distinct text once), which pandas reads
+back as Categoricals.
 
 Assumptions (not published; chosen to look like a national programme)
 ---------------------------------------------------------------------
