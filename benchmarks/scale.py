@@ -12,7 +12,7 @@ package's validation and run every analysis a national programme would:
 placement rate by site, time to first job by site (Kaplan-Meier), job
 retention by site (Kaplan-Meier), fidelity scoring and the band distribution.
 
-Each step runs ``--repeat`` times (default 3) and prints its best wall time
+Each step runs ``--repeat`` times (default 5) and prints its best wall time
 (as :mod:`timeit` does: on a shared machine the slower runs measure the
 neighbours), the worst beside it, and its peak resident memory (the kernel's
 high-water mark, reset before each run, so it includes what earlier steps
@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--no-csv", action="store_true", help="write Parquet only")
     ap.add_argument("--json", help="write the measurements to this file")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="run each step this many times and report the best (default 3; "
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="run each step this many times and report the best (default 5; "
                          "the worst is printed beside it)")
     ap.add_argument("--system-malloc", action="store_true",
                     help="run with glibc's default allocator settings (see the module docstring)")
