@@ -2,8 +2,9 @@
 
 :func:`draw_cohort` draws a cohort of any size with numpy as plain arrays
 (no Python loop per participant; the only loops are over the job number, at
-most ``max_jobs`` passes, and over blocks of 65,536 participants) and :func:`simulate_cohort` turns them into the
-participants and job-spells tables. The Irish pilot
+most ``max_jobs`` passes, and over blocks of 65,536 participants) and
+:func:`simulate_cohort` turns them into the participants and job-spells
+tables. The Irish pilot
 (:mod:`ipsresearch.synthetic.irish_pilot`) is one instance of it; the scale
 generator (:mod:`ipsresearch.synthetic.scale`) writes the same arrays as
 Parquet and CSV at 10^7 participants.
