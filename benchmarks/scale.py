@@ -84,7 +84,6 @@ def run_one(n: int, out: Path, *, seed: int, csv: bool, repeat: int = 1,
     from ipsresearch.synthetic import scale
 
     results: dict[str, dict] = {}
-    state: dict = {}
 
     def step(name, func, setup=None):
         times, cpus, peaks = [], [], []
@@ -138,7 +137,6 @@ def run_one(n: int, out: Path, *, seed: int, csv: bool, repeat: int = 1,
         return fidelity.band_distribution(scores, by="round")
 
     dist = step("fidelity_bands", bands)
-    state.update(rates=rates, first=first, tenure=tenure, dist=dist)
     summary = {
         "n": n, "participants": len(p), "spells": len(s), "sites": int(p["site"].nunique()),
         "reviews": len(data.fidelity_reviews), "steps": results,

@@ -369,17 +369,19 @@ def _group_rows(frame: pd.DataFrame, by: Sequence[str], labels: Sequence[str]) -
     return frame[mask] if len(by) else frame
 
 
-def _group_slices(frame: pd.DataFrame, groups: list[str], overall: bool):
-    """Yield (labels, positions) per group, sorted by label; then "All" if asked."""
+def _grouped(frame: pd.DataFrame, groups: list[str], overall: bool
+             ) -> tuple[list[tuple], np.ndarray | None, np.ndarray]:
+    """Group labels (sorted, then ``"All"`` if ``overall``), the row order that puts each
+    group's rows together (``None``: one group, the rows as they are) and each group's
+    bounds in that order."""
     n = len(frame)
     if not groups:
-        yield (), np.arange(n)
-        return
+        return [()], None, np.array([0, n])
     labels, order, bounds = _group_index(frame, groups)
-    for k, label in enumerate(labels):
-        yield label, order[bounds[k]:bounds[k + 1]]
     if overall:
-        yield tuple("All" for _ in groups), np.arange(n)
+        labels.append(tuple("All" for _ in groups))
+        order, bounds = np.r_[order, np.arange(n)], np.r_[bounds, bounds[-1] + n]
+    return labels, order, bounds
 
 
 def _group_codes(frame: pd.DataFrame, groups: list[str]) -> tuple[list[tuple], np.ndarray]:
@@ -493,8 +495,12 @@ class SurvivalResult:
         t = np.asarray(list(times), dtype=float)
         rows = []
         groups = list(self.by)
-        for labels, idx in _group_slices(self.data, groups, overall=self.overall):
-            d = np.sort(self.data[self.duration].to_numpy(dtype=float)[idx])
+        labels_all, order, bounds = _grouped(self.data, groups, self.overall)
+        durations = self.data[self.duration].to_numpy(dtype=float)
+        if order is not None:
+            durations = durations[order]
+        for k, labels in enumerate(labels_all):
+            d = np.sort(durations[bounds[k]:bounds[k + 1]])
             at_risk = d.size - np.searchsorted(d, t, side="left")
             rows.append(pd.DataFrame({**dict(zip(groups, labels, strict=True)), "time": t,
                                       "n_at_risk": at_risk.astype(np.int64)}))
@@ -606,15 +612,9 @@ def kaplan_meier(
         raise ValueError(f"quantiles must be between 0 and 1, got {qs}")
     times_all = typed[duration].to_numpy(dtype=float)
     status_all = typed[event].to_numpy(dtype=bool)
-    n = len(typed)
-    if groups:
-        labels, order, bounds = _group_index(typed, groups)
-        if overall:
-            labels.append(tuple("All" for _ in groups))
-            order, bounds = np.r_[order, np.arange(n)], np.r_[bounds, bounds[-1] + n]
+    labels, order, bounds = _grouped(typed, groups, overall)
+    if order is not None:
         times_all, status_all = times_all[order], status_all[order]  # one gather, then slices
-    else:
-        labels, bounds = [()], np.array([0, n])
     est = _km_groups(labels, times_all, status_all, bounds, horizons_arr, qs, z, ci_transform)
     table = _with_labels(est["table"], est["labels"], est["table_len"], groups)
     curve = _with_labels(est["curve"], est["labels"], est["curve_len"], groups)

@@ -854,6 +854,19 @@ def _blank(series: pd.Series) -> np.ndarray:
     return s.isna().to_numpy()
 
 
+def _reporter(problems: list[Problem], raw: pd.Series, col: Column, source: str,
+              rows: np.ndarray) -> Callable[[np.ndarray, Callable[[Any], str]], None]:
+    """``report(mask, describe)``: add a problem for each flagged row of ``raw`` to ``problems``,
+    described from the row's raw value."""
+    allowed = col.describe_allowed()
+
+    def report(mask: np.ndarray, describe: Callable[[Any], str]) -> None:
+        problems.extend(row_problems(mask, lambda i: describe(raw.iloc[i]), source=source,
+                                     rows=rows, column=col.name, allowed=allowed))
+
+    return report
+
+
 def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) -> tuple[pd.Series, list[Problem]]:
     raw = raw.reset_index(drop=True)
     if col.kind == "str" and isinstance(raw.dtype, pd.CategoricalDtype):
@@ -863,11 +876,7 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
     blank = _blank(raw) if stripped is None else \
         (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
     problems: list[Problem] = []
-    allowed = col.describe_allowed()
-
-    def report(mask: np.ndarray, describe: Callable[[Any], str]) -> None:
-        problems.extend(row_problems(mask, lambda i: describe(raw.iloc[i]), source=source,
-                                     rows=rows, column=col.name, allowed=allowed))
+    report = _reporter(problems, raw, col, source, rows)
 
     if not col.nullable:
         report(blank, lambda v: "is blank")
@@ -969,12 +978,8 @@ def _parse_categorical(raw: pd.Series, col: Column, source: str, rows: np.ndarra
     missing = codes < 0
     safe = np.where(missing, 0, codes)
     blank = missing | (cat_blank[safe] if cats.size else missing)
-    allowed = col.describe_allowed()
     problems: list[Problem] = []
-
-    def report(mask: np.ndarray, describe: Callable[[Any], str]) -> None:
-        problems.extend(row_problems(mask, lambda i: describe(raw.iloc[i]), source=source,
-                                     rows=rows, column=col.name, allowed=allowed))
+    report = _reporter(problems, raw, col, source, rows)
 
     if not col.nullable:
         report(blank, lambda v: "is blank")
@@ -1081,10 +1086,9 @@ def _sorted_positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None
     """
     as_number = _number_view(keys, values)
     kn = np.empty(len(keys), dtype=np.uint64 if as_number else keys.dtype)
-    for a in range(0, len(keys), _BLOCK):
+    for a in range(0, len(keys), _BLOCK):  # converted, then checked sorted and distinct
         kn[a:a + _BLOCK] = as_number(keys[a:a + _BLOCK]) if as_number else keys[a:a + _BLOCK]
-    for a in range(0, len(kn), _BLOCK):  # sorted and distinct, checked across block edges
-        k = kn[a:a + _BLOCK + 1]
+        k = kn[max(a - 1, 0):a + _BLOCK]  # one key of overlap: the block edge is checked too
         if not bool((k[1:] > k[:-1]).all()):
             return None
     out = np.empty(len(values), dtype=np.int64)

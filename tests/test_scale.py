@@ -256,9 +256,9 @@ def test_categorical_sites_give_the_same_results_as_text(data):
     p = data.participants.astype({"site": "str"})
     s = data.job_spells.astype({"job_type": "str"})
     pc, sc = _as_categorical(p, "site"), _as_categorical(s, "job_type")
+    a = outcomes.placement_rate(outcomes.ever_employed(p, s, validated=True), outcome="employed",
+                                by="site", overall=True)
     for people, jobs in ((pc, s), (p, sc)):
-        a = outcomes.placement_rate(outcomes.ever_employed(p, s, validated=True), outcome="employed",
-                                    by="site", overall=True)
         b = outcomes.placement_rate(outcomes.ever_employed(people, jobs), outcome="employed",
                                     by="site", overall=True)
         pd.testing.assert_frame_equal(a, b)
