@@ -278,10 +278,30 @@ class Zygote:
 # --------------------------------------------------------------------------- the zygote process
 
 
-def _child(request: dict[str, Any], fds: list[int]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this process when its parent (the zygote) exits.
+
+    ipykernel watches its parent too, but only once its poller thread has
+    started; a kernel forked just before an interrupted build closes the
+    zygote could otherwise outlive the build (seen in CI). Elsewhere, or if
+    ``prctl`` is missing, the poller remains the only guard.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):
+        return
+    if os.getppid() != parent:  # the zygote exited before the request was set
+        os._exit(1)
+
+
+def _child(request: dict[str, Any], fds: list[int], parent: int) -> None:
     """In the forked child: become a fresh kernel process, then run ipykernel. Never returns."""
     code = 1
     try:
+        if sys.platform.startswith("linux"):
+            _die_with_parent(parent)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
@@ -368,11 +388,12 @@ def _serve() -> None:
                             category=DeprecationWarning)
     replies.write(json.dumps({"ready": loaded}) + "\n")
     requests = sys.stdin.buffer
+    zygote = os.getpid()
     for line in requests:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            _child(request, [replies.fileno()])
+            _child(request, [replies.fileno()], zygote)
         replies.write(json.dumps({"pid": pid}) + "\n")
 
 
