@@ -27,7 +27,6 @@ the study's data.
 
 from __future__ import annotations
 
-import html
 import math
 import traceback
 from collections.abc import Callable, Iterable
@@ -238,60 +237,3 @@ def results_frame(results: Iterable[ClaimResult]) -> pd.DataFrame:
     rows = [r.to_dict() for r in results]
     cols = list(ClaimResult.__dataclass_fields__)
     return pd.DataFrame(rows, columns=cols)
-
-
-def format_value(value: Any, unit: str = "") -> str:
-    """Display form of a published or computed value (report layer only)."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.4g}" if unit != "percent" else f"{value:.1f}"
-    return str(value)
-
-
-def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -> str:
-    """HTML table of claim results; every string from data is escaped."""
-    esc = html.escape
-    rows = []
-    for r in results:
-        report = esc(r.report)
-        rid = esc(r.id)
-        cell_id = (f'<a href="{report}.html#claims">{rid}</a>' if link_reports and r.report else rid)
-        detail = r.erratum or r.note or ""
-        if r.error:
-            detail = f"error: {r.error}"
-        lines = ", ".join(str(x) for x in (r.line, *r.lines))
-        rows.append(
-            f'<tr class="status-{esc(r.status)}"><td>{cell_id}</td>'
-            f"<td>{esc(r.source)}</td><td>{esc(lines)}</td><td>{esc(r.quantity)}</td>"
-            f'<td class="num">{esc(format_value(r.published, r.unit))}</td>'
-            f'<td class="num">{esc(format_value(r.computed, r.unit))}</td>'
-            f'<td class="num">{esc(format_value(r.tolerance))}</td>'
-            f'<td class="status">{esc(r.status)}</td><td>{esc(detail)}</td></tr>'
-        )
-    head = ("<tr><th>id</th><th>source</th><th>line</th><th>quantity</th><th>published</th>"
-            "<th>computed</th><th>tolerance</th><th>status</th><th>note / erratum</th></tr>")
-    return (CLAIMS_CSS + f'<table class="claims">\n<thead>{head}</thead>\n<tbody>\n'
-            + "\n".join(rows) + "\n</tbody></table>")
-
-
-CLAIMS_CSS = (
-    # the JupyterLab stylesheet right-aligns every table cell with a (0,2,1) selector,
-    # so each rule is also given under .jp-RenderedHTMLCommon to take precedence
-    "<style>table.claims{border-collapse:collapse;font-size:0.85em}"
-    "table.claims td,table.claims th,.jp-RenderedHTMLCommon table.claims td,"
-    ".jp-RenderedHTMLCommon table.claims th{text-align:left;vertical-align:top;"
-    "padding:0.2em 0.5em;border-bottom:1px solid #ddd}"
-    "table.claims td.num,.jp-RenderedHTMLCommon table.claims td.num"
-    "{text-align:right;white-space:nowrap}"
-    "table.claims tr.status-pass td.status{color:#176b2c}"
-    "table.claims tr.status-fail td.status{color:#b00020;font-weight:bold}"
-    "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}</style>\n"
-)
-"""Styles of the claims table, inlined so the table reads the same in every page."""

@@ -71,7 +71,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from ipsresearch.claims import format_value, verify
+    from ipsresearch.claims import verify
+    from ipsresearch.report.tables import format_value
 
     if args.only:
         from ipsresearch.studies import claim_sets
@@ -81,7 +82,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"unknown claim set {', '.join(unknown)}; choose from {', '.join(keys)}")
     if args.data_dir is not None:
-        from ipsresearch.validation import check_data_dir
+        from ipsresearch.report.preflight import check_data_dir
 
         check_data_dir(args.data_dir, sets=args.only or None)
     results = verify(data_dir=args.data_dir, sets=args.only or None)
@@ -103,7 +104,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from ipsresearch.build import build, parse_param
+    from ipsresearch.report.build import build, parse_param
 
     try:
         params = dict(parse_param(p) for p in args.param)
@@ -114,22 +115,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
         _check_build_data(params["data_dir"], only=args.only, notebooks_dir=args.notebooks)
     report = build(only=args.only or None, out_dir=args.out, params=params, with_code=args.with_code,
                    force=args.force, jobs=args.jobs, preload=not args.no_preload, **kw)
-    print(report.summary())
+    print(report.summary_line())
     return report.exit_status
 
 
 def _check_build_data(data_dir: object, *, only: list[str], notebooks_dir: str | None) -> None:
     """Load a user's ``data_dir`` with the loaders of the selected notebooks' studies.
 
-    Runs before :func:`ipsresearch.build.build`, so bad data stop the command
+    Runs before :func:`ipsresearch.report.build.build`, so bad data stop the command
     with file, row and column (exit 2) before any kernel starts or any page,
-    index or manifest is written. See :func:`ipsresearch.validation.check_data_dir`.
+    index or manifest is written. See :func:`ipsresearch.report.preflight.check_data_dir`.
     """
     from pathlib import Path
 
-    from ipsresearch.build import discover
     from ipsresearch.paths import NOTEBOOKS_DIR
-    from ipsresearch.validation import check_data_dir
+    from ipsresearch.report.build import discover
+    from ipsresearch.report.preflight import check_data_dir
 
     selected = discover(notebooks_dir or NOTEBOOKS_DIR, only or None)
     check_data_dir(Path(str(data_dir)).expanduser(), notebooks=selected)

@@ -62,7 +62,7 @@ def built_reports(tmp_path_factory):
     build so that a second build can be compared byte for byte. Returns
     ``(out_dir, BuildReport)``.
     """
-    from ipsresearch.build import build
+    from ipsresearch.report.build import build
 
     out = tmp_path_factory.mktemp("reports")
     saved = os.environ.get("SOURCE_DATE_EPOCH")

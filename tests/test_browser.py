@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import offline_context
 
-from ipsresearch.build import build
+from ipsresearch.report.build import build
 from tests.test_build import ALPHA, BETA, FAILING, QUIET, write_nb
 
 pytestmark = pytest.mark.browser

@@ -22,10 +22,16 @@ import nbformat
 import pytest
 
 from ipsresearch import __version__
-from ipsresearch.build import build, default_out_dir, discover, inject_parameters, parse_param
 from ipsresearch.cli import main
 from ipsresearch.paths import REPORTS_DIR, ROOT
 from ipsresearch.report import provenance, store
+from ipsresearch.report.build import (
+    build,
+    default_out_dir,
+    discover,
+    inject_parameters,
+    parse_param,
+)
 from ipsresearch.report.render import NavItem, for_display
 
 QUIET = {"log": lambda *_: None, "progress": False}
@@ -554,7 +560,7 @@ def test_a_claim_set_that_cannot_load_does_not_hide_the_others(monkeypatch):
     from types import SimpleNamespace
 
     from ipsresearch import studies
-    from ipsresearch.build import _claims
+    from ipsresearch.report.build import _claims
 
     monkeypatch.setattr(studies, "MODULES", ["ipsresearch.studies.no_such_study",
                                              "ipsresearch.studies.irish_pilot"])
@@ -621,7 +627,9 @@ def test_report_object(nbdir, tmp_path):
     frame = report.to_frame()
     assert list(frame.columns) == ["name", "status", "seconds", "cell", "error"]
     assert frame["status"].tolist() == ["built", "built"]
-    assert "<table>" in report._repr_html_() and report.summary().startswith("summary: 2 built")
+    assert "<table>" in report._repr_html_() and report.summary_line().startswith("summary: 2 built")
+    with pytest.warns(DeprecationWarning, match="summary_line"):
+        assert report.summary() == report.summary_line()
 
 
 # --------------------------------------------------------------------------- kernels forked from the zygote
@@ -781,3 +789,24 @@ def test_project_reports_are_byte_identical_between_forced_builds(tmp_path, epoc
     assert len(first) > 2 * len(second)  # pages, executed notebooks, index, manifest
     after = contents(out)
     assert sorted(k for k in first.keys() | after.keys() if first.get(k) != after.get(k)) == []
+
+
+def test_old_module_paths_warn_and_forward():
+    """``ipsresearch.build`` and ``ipsresearch.reporting`` stay one release, with a warning."""
+    code = ("import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
+            "for name in ('ipsresearch.build', 'ipsresearch.reporting'):\n"
+            "    try:\n"
+            "        __import__(name)\n"
+            "    except DeprecationWarning as w:\n"
+            "        print(w)\n"
+            "warnings.simplefilter('ignore')\n"
+            "import ipsresearch.build as b, ipsresearch.reporting as r\n"
+            "import ipsresearch.report.build as nb, ipsresearch.report.tables as nt\n"
+            "print(b.build is nb.build, r.format_rates is nt.format_rates, r.show_claims is nt.show_claims)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "ipsresearch.build is deprecated and will be removed in the next release; "
+        "use ipsresearch.report.build",
+        "ipsresearch.reporting is deprecated and will be removed in the next release; "
+        "use ipsresearch.report.tables",
+        "True True True"]

@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ipsresearch.build import build, inject_parameters
 from ipsresearch.paths import NOTEBOOKS_DIR
+from ipsresearch.report.build import build, inject_parameters
 
 WIDGET_NOISE = ("application/vnd.jupyter.widget", "unpkg.com", "VBox(", "IntSlider", "HBox(",
                 "Traceback", "jp-RenderedText\" data-mime-type=\"application/vnd.jupyter.stderr")

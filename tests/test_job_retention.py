@@ -8,8 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from ipsresearch import datasets, figures, outcomes
-from ipsresearch.build import build
 from ipsresearch.claims import verify
+from ipsresearch.report.build import build
 from ipsresearch.studies import irish_pilot, job_retention
 from ipsresearch.validation import InputError
 

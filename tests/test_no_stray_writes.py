@@ -213,7 +213,7 @@ def test_build_with_bad_data_exits_2_and_writes_nothing(broken, tmp_path):
 
 def test_build_checks_only_what_the_selected_notebooks_load(broken, tmp_path):
     """Notebook 03 reads the Bonfils screening log, not the pilot's participants: no false alarm."""
-    from ipsresearch.validation import check_data_dir
+    from ipsresearch.report.preflight import check_data_dir
 
     assert check_data_dir(broken, notebooks=[ROOT / "notebooks" / "03-implementation-review.ipynb"]) == [
         "ipsresearch.studies.bonfils_review"]

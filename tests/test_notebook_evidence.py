@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ipsresearch.build import build
+from ipsresearch.report.build import build
 from ipsresearch.studies import irish_pilot
 from ipsresearch.synthesis import meta_analysis
 from ipsresearch.synthetic import simulate_trials

@@ -7,8 +7,8 @@ import ast
 import nbformat
 import pytest
 
-from ipsresearch.build import build, discover
 from ipsresearch.paths import NOTEBOOKS_DIR
+from ipsresearch.report.build import build, discover
 from tests.reference import proportions
 
 NOTEBOOKS = discover(NOTEBOOKS_DIR)

@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 from conftest import offline_context
 
-from ipsresearch import claims, outcomes, qualitative, reporting, synthesis
+from ipsresearch import outcomes, qualitative, synthesis
 from ipsresearch.claims import ClaimResult
+from ipsresearch.report import tables
 
 PAYLOAD = ('<img src=x onerror="window.__xss=1;alert(1)">'
            "<script>window.__xss=2;alert(2)</script>&amp;")
@@ -52,8 +53,8 @@ def result(**kw) -> ClaimResult:
 @pytest.mark.parametrize("field", ["id", "quantity", "note", "erratum", "error", "published", "report"])
 def test_claims_table_escapes_every_field(field):
     r = result(**{field: PAYLOAD}, status="fail" if field == "error" else "pass")
-    assert_escaped(claims.claims_html([r], link_reports=True))
-    assert_escaped(reporting.show_claims([r], title=PAYLOAD).data)
+    assert_escaped(tables.claims_html([r], link_reports=True))
+    assert_escaped(tables.show_claims([r], title=PAYLOAD).data)
 
 
 def test_meta_analysis_html_escapes_study_names():
@@ -86,7 +87,7 @@ def test_agreement_html_escapes_codes_and_coders():
 def test_display_tables_escape_labels():
     rates = outcomes.placement_rate(pd.DataFrame({"placed": [True, False, True], "site": [PAYLOAD] * 3}),
                                     outcome="placed", by="site")
-    assert_escaped(reporting.format_rates(rates, label="site").to_html())
+    assert_escaped(tables.format_rates(rates, label="site").to_html())
 
 
 def test_builder_navigation_index_and_failure_page_escape_titles_and_messages():
@@ -108,7 +109,7 @@ def test_builder_navigation_index_and_failure_page_escape_titles_and_messages():
     page = render_index(
         nav_items=nav, reports=[{"name": "01-a", "title": PAYLOAD, "status": "failed", "note": PAYLOAD,
                                  "href": "01-a.html", "commit": None, "dirty": None, "build_time": None}],
-        claims_table=claims.claims_html([result(quantity=PAYLOAD)]), errata_table="",
+        claims_table=tables.claims_html([result(quantity=PAYLOAD)]), errata_table="",
         counts={"pass": 1, "erratum": 0, "fail": 0, "total": 1}, claims_error=PAYLOAD,
         package={"version": "0", "source_sha256": "0"}, data={"dir": PAYLOAD, "sha256": "0", "files": {}},
         notebooks_dir="notebooks/", written={"utc": "2020-01-01T00:00:00Z", "source": "fixed"})

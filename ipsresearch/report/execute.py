@@ -11,7 +11,7 @@ environment (:func:`ipsresearch.report.kernels.kernel_environment`) is made
 reproducible:
 
 - ``PYTHONHASHSEED=0``: set and dict-of-string iteration order is stable;
-- ``MATPLOTLIBRC`` points at ``ipsresearch/templates/matplotlibrc``, which
+- ``MATPLOTLIBRC`` points at ``ipsresearch/report/templates/matplotlibrc``, which
   fixes ``svg.hashsalt`` so that SVG figures carry no random ids;
 - ``SOURCE_DATE_EPOCH`` is set (to ``0`` when the build has none), so that
   SVG and PDF figures carry a fixed date instead of the clock's;

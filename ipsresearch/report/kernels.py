@@ -20,7 +20,7 @@ isolated from one another; only library imports are shared.
 The zygote never runs notebook code and exits when the build closes its
 request pipe (or dies). Kernels forked from it are told the zygote is their
 parent (``JPY_PARENT_PID``), so they exit if it goes away. Used on Linux
-only; elsewhere, or with ``preload=False`` in :func:`ipsresearch.build.build`,
+only; elsewhere, or with ``preload=False`` in :func:`ipsresearch.report.build.build`,
 kernels are started the ordinary way, and so is every kernel requested after
 the zygote died or failed to answer within :data:`ANSWER_TIMEOUT`
 (:class:`ZygoteError`): outputs are the same either way, only slower.
@@ -61,7 +61,7 @@ from typing import Any
 __all__ = ["ANSWER_TIMEOUT", "MATPLOTLIBRC", "PRELOAD", "ForkedProcess", "Zygote", "ZygoteError",
            "available", "is_ipykernel_command", "kernel_environment", "socket_directory"]
 
-MATPLOTLIBRC = Path(__file__).resolve().parent.parent / "templates" / "matplotlibrc"
+MATPLOTLIBRC = Path(__file__).resolve().parent / "templates" / "matplotlibrc"
 _SOCKETS_PREFIX = "ipsresearch-kernels-"
 
 PRELOAD: tuple[str, ...] = (

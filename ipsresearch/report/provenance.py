@@ -132,7 +132,7 @@ def package_files() -> dict[str, str]:
     Examples
     --------
     >>> files = package_files()
-    >>> "ipsresearch/build.py" in files and "ipsresearch/report/provenance.py" in files
+    >>> "ipsresearch/report/build.py" in files and "ipsresearch/report/provenance.py" in files
     True
     """
     return _hash_tree(PACKAGE_DIR, "ipsresearch")

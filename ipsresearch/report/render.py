@@ -11,7 +11,7 @@ notebooks write formulas in words or Unicode.
 Everything that comes from data or from a notebook's name and title is
 escaped: the navigation bar, provenance block, index and failure page are
 rendered by a Jinja environment with autoescaping on, and the claims tables
-come from :func:`ipsresearch.claims.claims_html`, which escapes.
+come from :func:`ipsresearch.report.tables.claims_html`, which escapes.
 """
 
 from __future__ import annotations
@@ -20,16 +20,15 @@ import copy
 import functools
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from ipsresearch.paths import PACKAGE_DIR
-
 __all__ = ["NavItem", "PageRenderer", "for_display", "render_failed_page", "render_index",
            "render_nav", "render_provenance"]
 
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 GENERATOR = "ipsresearch report builder"
 
 _HIDDEN_MIME = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json",
@@ -154,7 +153,7 @@ class PageRenderer:
                 nbformat.v4.new_notebook(),
                 resources={"metadata": {"name": "warm-up"},
                            "ips": {"nav": "", "provenance": "", "css": "", "generator": ""}})
-        import ipsresearch.claims  # noqa: F401  (pandas, for the index)
+        import ipsresearch.report.tables  # noqa: F401  (pandas and the claims table, for the index)
 
     def render(self, nb: Any, *, name: str, title: str, nav: str, provenance: str) -> str:
         """HTML of one report page."""
@@ -184,7 +183,7 @@ def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], cla
     """``index.html``: every report with its status, the claims register and the errata.
 
     ``claims_table`` and ``errata_table`` are HTML from
-    :func:`ipsresearch.claims.claims_html` (already escaped); everything else
+    :func:`ipsresearch.report.tables.claims_html` (already escaped); everything else
     is escaped here.
     """
     return _env().get_template("index.html.j2").render(

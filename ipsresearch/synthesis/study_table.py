@@ -5,7 +5,7 @@ where, with which method and which sample. These functions count such a
 table the same way whether it is the table of a published review (see
 :mod:`ipsresearch.studies.moen2021` and :mod:`ipsresearch.studies.bonfils_review`)
 or the extraction sheet of a user's own review. Results are tidy frames of
-numbers; wording and percentages are left to :mod:`ipsresearch.reporting`.
+numbers; wording and percentages are left to :mod:`ipsresearch.report.tables`.
 
 Examples
 --------
