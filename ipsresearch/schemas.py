@@ -58,6 +58,16 @@ __all__ = [
     "MOEN2021_STUDIES",
     "SCREENING_LOG",
     "SCREENING_STAGES",
+    "IPS_RCTS",
+    "IPS_RCT_STATISTICS",
+    "IPS_REVIEWS",
+    "RCT_ANALYSIS_SETS",
+    "RCT_CONFIDENCE",
+    "RCT_COUNT_BASES",
+    "RCT_CONTROL_CATEGORIES",
+    "RCT_OUTCOME_CATEGORIES",
+    "RCT_REGIONS",
+    "RCT_STATISTICS",
 ]
 
 JOB_TYPES = ("competitive", "sheltered", "volunteer", "work_trial", "other")
@@ -698,3 +708,188 @@ BONFILS2017_FRAMEWORK = Schema(
 
 SCHEMAS.update({s.name: s for s in (SCREENING_LOG, MOEN2021_STUDIES, MOEN2021_REFERENCES,
                                     BONFILS2017_PAPERS, BONFILS2017_FRAMEWORK)})
+
+# ------------------------------------------------------------ IPS randomised trials (issue 19)
+
+RCT_REGIONS = ("USA", "Canada", "Europe", "Asia-Pacific")
+"""Regions for subgroup analyses of the trials (the issue's USA / Europe / Asia-Pacific, plus Canada)."""
+
+RCT_CONTROL_CATEGORIES = ("traditional_vocational_rehabilitation", "usual_services", "mixed")
+"""Kinds of control condition: a stepwise, prevocational or brokered vocational programme; usual
+services without a structured vocational programme (treatment as usual, waitlist, no support); or
+both across sites."""
+
+RCT_OUTCOME_CATEGORIES = (
+    "competitive_employment_ever",
+    "employment_ever_unspecified",
+    "employment_or_education",
+    "competitive_employment_at_followup",
+    "paid_employment_ever",
+    "steady_competitive_employment",
+)
+"""What a trial's headline employment count measures: any competitive job during follow-up; any
+work during follow-up where the source does not say competitive; work or education; employment
+status at the end of follow-up; any paid work; a competitive job held for a set share of follow-up."""
+
+RCT_COUNT_BASES = ("stated", "percent_of_stated_n", "none")
+"""How an arm's count was settled: printed in the source; the only whole number that a printed
+percentage fits for a printed arm size; or not settled."""
+
+RCT_CONFIDENCE = ("high", "medium", "low", "unavailable")
+"""``high``: both arms' counts printed; ``medium``: both settled, at least one from a percentage;
+``low``: not settled, but a complete pair of inferred counts is recorded; ``unavailable``: neither."""
+
+RCT_ANALYSIS_SETS = ("primary", "sensitivity", "none")
+"""``primary``: settled counts, severe mental illness, IPS against a non-IPS control, 'ever employed'
+outcome, every figure read in a stored copy; ``sensitivity``: settled counts with a named departure
+from that; ``none``: not pooled (the reason says why)."""
+
+
+def _nonpooled_check(study: str = "study") -> RowCheck:
+    settled = ["n_ips", "events_ips", "n_control", "events_control"]
+
+    def bad(d: pd.DataFrame) -> pd.Series:
+        return d["analysis_set"].isin(["primary", "sensitivity"]) & d[settled].isna().any(axis=1)
+
+    return RowCheck(
+        ("analysis_set", *settled), bad,
+        lambda r: f"study {r[study]}: analysis set {r['analysis_set']} but an arm has no settled count",
+        "analysis_set",
+        "`none` unless both arms have settled counts (n_ips, events_ips, n_control, events_control)",
+    )
+
+
+def _pair_check(events: str, n: str, what: str) -> RowCheck:
+    return RowCheck(
+        (events, n),
+        lambda d: d[events] > d[n],
+        lambda r: f"study {r['study']}: {r[events]} {what} events among {r[n]} participants",
+        events,
+        f"events between 0 and the number in `{n}`",
+    )
+
+
+def _int(name: str, description: str, *, minimum: int = 0) -> Column:
+    return Column(name, "int", nullable=True, min=minimum, description=description)
+
+
+IPS_RCTS = Schema(
+    "ips_rcts",
+    [
+        Column("study", "str", unique=True, description="First author and year of the report (label used in plots)"),
+        Column("trial", "str", description="Key of the trial; reports of one trial share it and are pooled at most once"),
+        Column("year", "int", nullable=True, min=1990, max=2100,
+               description="Year of the report; blank where the stored copy does not show it"),
+        Column("country", "str", description="Country and place of the trial"),
+        Column("region", "str", allowed=RCT_REGIONS, description="Region for subgroup analyses"),
+        Column("population", "str", description="Who was randomised, in our words"),
+        Column("smi", "bool", description="Population defined by severe mental illness"),
+        Column("intervention", "str", description="The IPS arm (and any further arm not in this row)"),
+        Column("control_condition", "str", description="What the control arm received, in our words"),
+        Column("control_category", "str", allowed=RCT_CONTROL_CATEGORIES, description="Kind of control condition"),
+        Column("followup_months", "float", nullable=True, min=0,
+               description="Follow-up over which the outcome was counted, in months"),
+        Column("outcome_definition", "str", description="The counted outcome, in our words"),
+        Column("outcome_category", "str", allowed=RCT_OUTCOME_CATEGORIES, description="What the count measures"),
+        _int("n_total_stated", "Participants randomised in all arms, as printed", minimum=1),
+        _int("n_ips_stated", "IPS arm size as printed (randomised)", minimum=1),
+        _int("n_control_stated", "Control arm size as printed (randomised)", minimum=1),
+        Column("pct_ips_stated", "str", nullable=True,
+               description="IPS arm's percentage with the outcome, exactly as printed (its decimals set the rounding)"),
+        Column("pct_control_stated", "str", nullable=True,
+               description="Control arm's percentage with the outcome, exactly as printed"),
+        _int("events_ips_stated", "IPS arm's count with the outcome, as printed"),
+        _int("events_control_stated", "Control arm's count with the outcome, as printed"),
+        _int("n_ips", "Settled IPS denominator (blank if not settled)", minimum=1),
+        _int("events_ips", "Settled IPS count with the outcome (blank if not settled)"),
+        _int("n_control", "Settled control denominator (blank if not settled)", minimum=1),
+        _int("events_control", "Settled control count with the outcome (blank if not settled)"),
+        Column("basis_ips", "str", allowed=RCT_COUNT_BASES, description="How the IPS count was settled"),
+        Column("basis_control", "str", allowed=RCT_COUNT_BASES, description="How the control count was settled"),
+        Column("arithmetic", "str", nullable=True,
+               description="The arithmetic behind counts derived from percentages (or why none fits)"),
+        _int("inferred_n_ips", "IPS denominator from an inference beyond the counting rule (what-if only)", minimum=1),
+        _int("inferred_events_ips", "IPS count from that inference (what-if only)"),
+        _int("inferred_n_control", "Control denominator from an inference beyond the rule (what-if only)", minimum=1),
+        _int("inferred_events_control", "Control count from that inference (what-if only)"),
+        Column("inference", "str", nullable=True, description="The argument behind the inferred counts"),
+        Column("confidence", "str", allowed=RCT_CONFIDENCE, description="How the pair of counts was established"),
+        Column("analysis_set", "str", allowed=RCT_ANALYSIS_SETS, description="Which pooled analysis the row enters"),
+        Column("analysis_reason", "str", description="Why the row is in its analysis set"),
+        Column("verification", "str", allowed=("verified", "partly_verified"),
+               description="Whether every figure used was read in a stored copy during verification"),
+        Column("source_url", "str", nullable=True,
+               description="Address of the stored copy the figures were read in (blank only if the copy has none)"),
+        Column("source_location", "str", description="Where in the source the figures are"),
+        Column("other_sources", "str", nullable=True, description="Further addresses read, separated by ' ; '"),
+        Column("discrepancy", "str", nullable=True,
+               description="Figures of the source that disagree with each other or with the counts, with both values"),
+        Column("notes", "str", nullable=True, description="Anything else, in our words"),
+    ],
+    key=("study",),
+    checks=[_pair_check("events_ips", "n_ips", "IPS"),
+            _pair_check("events_control", "n_control", "control"),
+            _pair_check("events_ips_stated", "n_ips_stated", "printed IPS"),
+            _pair_check("events_control_stated", "n_control_stated", "printed control"),
+            _pair_check("inferred_events_ips", "inferred_n_ips", "inferred IPS"),
+            _pair_check("inferred_events_control", "inferred_n_control", "inferred control"),
+            _nonpooled_check()],
+    description="Extracted: randomised trials of IPS, one row per report and comparison, with counts "
+                "recorded only where a source settles them (docs/ips_rcts.md).",
+)
+
+RCT_STATISTICS = ("risk_difference", "risk_ratio", "odds_ratio", "chi_squared", "p_value",
+                  "number_needed_to_treat", "effect_size", "z", "percent")
+"""Kinds of statistic a trial report prints (``percent``: a further outcome or arm's rate)."""
+
+IPS_RCT_STATISTICS = Schema(
+    "ips_rct_statistics",
+    [
+        Column("study", "str", description="Report (ips_rcts.study)"),
+        Column("trial", "str", description="Trial key (ips_rcts.trial)"),
+        Column("statistic", "str", allowed=RCT_STATISTICS, description="Kind of statistic"),
+        Column("arm", "str", nullable=True, description="Arm a percentage belongs to; blank for a comparison"),
+        Column("outcome", "str", description="What the statistic is about, in our words"),
+        Column("value_as_printed", "str", description="The figure as the source prints it"),
+        Column("relation", "str", allowed=("=", "<"), description="`<` for bounds such as p < .001"),
+        Column("value", "float", description="The printed value as a number (the bound for `<`)"),
+        Column("ci_low", "float", nullable=True, description="Printed lower confidence limit"),
+        Column("ci_high", "float", nullable=True, description="Printed upper confidence limit"),
+        Column("source_url", "str", description="Address of the stored copy"),
+        Column("source_location", "str", description="Where in the source"),
+        Column("note", "str", nullable=True, description="Caveats, in our words"),
+    ],
+    key=("study", "statistic", "arm", "outcome"),
+    description="Extracted: statistics the IPS trial reports print, for claims recomputed from the counts.",
+)
+
+IPS_REVIEWS = Schema(
+    "ips_reviews",
+    [
+        Column("review", "str", unique=True, description="Review (first author and year, or topic and PMC id)"),
+        Column("year", "int", nullable=True, min=1990, max=2100, description="Year, where the stored copy shows it"),
+        Column("kind", "str", allowed=("meta_analysis", "meta_regression", "network_meta_analysis",
+                                       "systematic_review", "pooled_analysis"), description="Kind of synthesis"),
+        Column("population", "str", description="Population of the included trials"),
+        _int("n_trials", "Trials (or studies) included, as printed", minimum=1),
+        _int("n_participants", "Participants, as printed", minimum=1),
+        Column("outcome", "str", nullable=True, description="Outcome of the pooled figure"),
+        Column("statistic", "str", nullable=True, description="Kind of pooled figure"),
+        Column("value_as_printed", "str", nullable=True, description="Pooled figure as printed"),
+        Column("value", "float", nullable=True, description="Pooled figure as a number"),
+        Column("ci_low", "float", nullable=True, description="Printed lower confidence limit"),
+        Column("ci_high", "float", nullable=True, description="Printed upper confidence limit"),
+        Column("included_trials", "str", nullable=True,
+               description="Trial keys (ips_rcts.trial) the source shows the review includes, ' ; '-separated"),
+        Column("included_trials_basis", "str", nullable=True, description="How the included trials were identified"),
+        Column("source_url", "str", description="Address of the stored copy"),
+        Column("source_location", "str", description="Where in the source"),
+        Column("other_sources", "str", nullable=True, description="Further addresses, ' ; '-separated"),
+        Column("cited_in_seed", "str", nullable=True, description="Seed file and line citing the review"),
+        Column("notes", "str", nullable=True, description="Caveats, in our words"),
+    ],
+    key=("review",),
+    description="Extracted: pooled figures of reviews of IPS trials, as their stored abstracts print them.",
+)
+
+SCHEMAS.update({s.name: s for s in (IPS_RCTS, IPS_RCT_STATISTICS, IPS_REVIEWS)})
