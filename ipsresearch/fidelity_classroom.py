@@ -107,7 +107,7 @@ class FidelityExplorer(Explorer):
         import ipywidgets as w
 
         start = fidelity.to_wide(fidelity.single_review(ratings, fill=fill, review_id="classroom"))
-        self.bands = fidelity._resolve_bands(bands)
+        self.bands = fidelity.resolve_bands(bands)
         style = {"description_width": "3.5em"}
         self.controls: dict[str, Any] = {}
         columns = []

@@ -72,7 +72,7 @@ def plot_band_scale(
     -------
     matplotlib.axes.Axes
     """
-    table = fidelity._resolve_bands(bands)
+    table = fidelity.resolve_bands(bands)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.28 * len(scores) + 1.3))
     _band_spans(ax, table, vertical=True)
@@ -274,7 +274,7 @@ def plot_round_change(
     lo = float(min(pairs["first"].min(), pairs["second"].min()))
     hi = float(max(pairs["first"].max(), pairs["second"].max()))
     if change.value == "total":
-        table = fidelity._resolve_bands(bands)
+        table = fidelity.resolve_bands(bands)
         _band_spans(ax, table, vertical=False)
     names = pairs[unit].astype(str) if isinstance(unit, str) else \
         pairs[list(unit)].astype(str).agg(" ".join, axis=1)

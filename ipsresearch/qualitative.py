@@ -40,11 +40,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats import inter_rater
 
-from ipsresearch import outcomes
-from ipsresearch.validation import Column, InputError, Problem, Schema, as_list, validate
+from ipsresearch import _stats
+from ipsresearch._arrays import as_list
+from ipsresearch.validation import (
+    Column,
+    InputError,
+    Problem,
+    Schema,
+    check_choice,
+    check_confidence,
+    check_frame,
+    validate,
+)
 
 __all__ = [
     "Agreement",
@@ -69,8 +78,7 @@ STAGES = ("eligible", "invited", "took_part", "did_not_take_part")
 def _typed(data: pd.DataFrame, columns: dict[str, str], *, source: str,
            key: Sequence[str] = (), nullable: Sequence[str] = ()) -> pd.DataFrame:
     """Validate the named columns of ``data`` (name -> kind) and return them typed."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{source} must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data, source)
     cols = [Column(name, kind, nullable=name in nullable) for name, kind in columns.items()]
     present = [c for c in columns if c in data.columns]
     return validate(data[present], Schema(source, cols, key=tuple(key)), source=source)
@@ -132,10 +140,11 @@ def sample_flow(
 
     Notes
     -----
-    Rates and intervals come from :func:`ipsresearch.outcomes.placement_rate`
-    (``statsmodels`` ``proportion_confint``), the function used for
-    employment outcomes, so that "17 of 24 took part" and "33 of 65 were
-    placed" are computed the same way.
+    Rates and intervals come from the package's one proportion engine
+    (``statsmodels`` ``proportion_confint``), the one behind
+    :func:`ipsresearch.outcomes.placement_rate` for employment outcomes, so
+    that "17 of 24 took part" and "33 of 65 were placed" are computed the
+    same way.
 
     Examples
     --------
@@ -162,8 +171,9 @@ def sample_flow(
         if not base.any():
             continue
         frame = typed.loc[base, groups].assign(_reached=reached[base])
-        rates = outcomes.placement_rate(frame, outcome="_reached", by=groups or None, method=method,
-                                        confidence=confidence, overall=overall and bool(groups))
+        rates = _stats.proportion_table(frame, outcome="_reached", by=groups or None,
+                                        method=method, confidence=confidence,
+                                        overall=overall and bool(groups))
         parts.append(rates.assign(stage=name))
     out = pd.concat(parts, ignore_index=True)
     out["_order"] = out["stage"].map({s: i for i, s in enumerate(STAGES)})
@@ -413,7 +423,7 @@ def coverage(
     quoted_pairs = {pairs[i] for i in np.flatnonzero(keep)}
     flag = [(r, c) in quoted_pairs for r, c in zip(part[role], part[code], strict=True)]
     frame = part[list(dict.fromkeys(groups))].assign(_quoted=flag)
-    return outcomes.placement_rate(frame, outcome="_quoted", by=groups or None, method=method,
+    return _stats.proportion_table(frame, outcome="_quoted", by=groups or None, method=method,
                                    confidence=confidence, overall=overall and bool(groups))
 
 
@@ -570,7 +580,7 @@ def _complete(wide: pd.DataFrame, typed: pd.DataFrame, item: str, incomplete: st
 def _interval(kappa: float, se: float, confidence: float) -> tuple[float, float]:
     if not np.isfinite(se):
         return np.nan, np.nan
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = _stats.z_value(confidence)
     return kappa - z * se, kappa + z * se
 
 
@@ -635,6 +645,7 @@ def cohen_kappa(
     >>> round(cohen_kappa(codings).kappa, 4)
     0.5
     """
+    check_confidence(confidence)
     typed = _codings(codings, item, rater, code)
     present = list(dict.fromkeys(typed[rater]))
     if raters is None:
@@ -721,8 +732,7 @@ def fleiss_kappa(
     >>> round(fleiss_kappa(codings).kappa, 4)
     0.25
     """
-    if method not in {"fleiss", "randolph"}:
-        raise ValueError(f"method {method!r} not recognised; choose 'fleiss' or 'randolph'")
+    check_choice("method", method, ("fleiss", "randolph"))
     typed = _codings(codings, item, rater, code)
     present = sorted(set(typed[rater]))
     if len(present) < 2:
@@ -769,6 +779,7 @@ def pairwise_kappa(
     >>> pairwise_kappa(codings)[["rater_a", "rater_b", "kappa"]].values.tolist()
     [['A', 'B', 1.0], ['A', 'C', 0.0], ['B', 'C', 0.0]]
     """
+    check_confidence(confidence)
     typed = _codings(codings, item, rater, code)
     rows = []
     for a, b in itertools.combinations(sorted(set(typed[rater])), 2):

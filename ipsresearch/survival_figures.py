@@ -18,7 +18,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ipsresearch.outcomes import SurvivalResult, _group_rows
+from ipsresearch._arrays import group_rows as _group_rows
+from ipsresearch.outcomes import SurvivalResult
 
 __all__ = ["plot_spells", "plot_survival"]
 

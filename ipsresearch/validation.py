@@ -42,13 +42,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipsresearch._arrays import key_codes, row_positions
+
 __all__ = [
     "Column",
     "InputError",
     "Problem",
+    "ProblemCollector",
     "RowCheck",
     "Schema",
     "UnknownColumnWarning",
+    "check_choice",
+    "check_confidence",
+    "check_frame",
     "read_csv",
     "read_records",
     "read_text",
@@ -378,6 +384,207 @@ def row_problems(
         problems.append(Problem(source, None, column,
                                 f"... and {len(idx) - MAX_PER_COLUMN} more {more}"))
     return problems
+
+
+class ProblemCollector:
+    """Collects the problems of one input and raises them all at once.
+
+    Checks that read a table their own way (a file in two layouts, a
+    cross-table rule) report through this, so that their problems have the
+    shape of :func:`validate`'s: every problem found, at most
+    :data:`MAX_PER_COLUMN` per kind and then a count, whole-file and
+    whole-column problems first, then by row, in one :class:`InputError`.
+
+    Parameters
+    ----------
+    source : str
+        File or table name, used in every problem.
+
+    Attributes
+    ----------
+    problems : list of Problem
+        What has been collected so far.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ratings = np.array([4, 7, 0])
+    >>> found = ProblemCollector("ratings.csv")
+    >>> rows = np.arange(3) + 2  # spreadsheet rows: the header is row 1
+    >>> found.add(ratings > 5, lambda i: f"{ratings[i]} is above 5", rows=rows,
+    ...           column="rating", allowed="integers 1 to 5")
+    >>> found.add(ratings < 1, lambda i: f"{ratings[i]} is below 1", rows=rows,
+    ...           column="rating", allowed="integers 1 to 5")
+    >>> found.add_problem(None, None, "has no review_id column", "a review_id column")
+    >>> found.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    ipsresearch.validation.InputError: 3 problems in ratings.csv:
+      - ratings.csv: has no review_id column (allowed: a review_id column)
+      - ratings.csv row 3, column `rating`: 7 is above 5 (allowed: integers 1 to 5)
+      - ratings.csv row 4, column `rating`: 0 is below 1 (allowed: integers 1 to 5)
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        where: np.ndarray | Sequence[int],
+        describe: Callable[[int], str],
+        *,
+        rows: np.ndarray | None,
+        column: str | None,
+        allowed: str = "",
+        more: str = "rows with the same problem",
+    ) -> None:
+        """One problem per offending record (see :func:`row_problems`, which takes the same arguments)."""
+        self.problems += row_problems(where, describe, source=self.source, rows=rows,
+                                      column=column, allowed=allowed, more=more)
+
+    def add_problem(self, row: int | None, column: str | None, message: str,
+                    allowed: str = "") -> None:
+        """One problem with the whole input (``row`` and ``column`` ``None``), a column or a cell."""
+        self.problems.append(Problem(self.source, row, column, message, allowed))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Problems found by another check (e.g. :func:`check_references`)."""
+        self.problems.extend(problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`InputError` listing every problem, in reading order; else nothing."""
+        if self.problems:
+            raise InputError(sorted(self.problems, key=_reading_order), source=self.source)
+
+
+# --------------------------------------------------------------------------- arguments
+#
+# Arguments other than tables are checked here, so that a wrong option reads
+# the same from every function: the argument's name, the value given, what is
+# wrong, and what is allowed (as seaborn's ``utils._check_argument`` does for
+# its options, in this package's words).
+
+
+def check_choice(name: str, value: Any, options: Iterable[Any], *, many: bool = False) -> Any:
+    """Return ``value`` when it is one of ``options``; otherwise raise a :class:`ValueError`.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the caller spells it.
+    value
+        What the caller passed.
+    options : iterable
+        The allowed values, in the order the message lists them (the keys of
+        a mapping will do).
+    many : bool
+        ``value`` is a name or a sequence of names, each of which must be
+        one of ``options``; the message lists those that are not.
+
+    Returns
+    -------
+    The value as given (with ``many``, as a list).
+
+    Raises
+    ------
+    ValueError
+        ``"<name> <value> not recognised; choose from <options>"``.
+
+    Examples
+    --------
+    >>> check_choice("method", "wilson", ("wilson", "exact"))
+    'wilson'
+    >>> check_choice("method", "wald", ("wilson", "exact"))
+    Traceback (most recent call last):
+    ...
+    ValueError: method 'wald' not recognised; choose from wilson, exact
+    >>> check_choice("job_type", ["competitive", "paid_job"], ("competitive", "volunteer"), many=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: job_type ['paid_job'] not recognised; choose from competitive, volunteer
+    """
+    allowed = tuple(options)
+    choose = f"choose from {', '.join(map(str, allowed))}"
+    if many:
+        values = [value] if isinstance(value, str) else list(value)
+        unknown = [v for v in values if not _one_of(v, allowed)]
+        if unknown:
+            raise ValueError(f"{name} {unknown!r} not recognised; {choose}")
+        return values
+    if not _one_of(value, allowed):
+        raise ValueError(f"{name} {value!r} not recognised; {choose}")
+    return value
+
+
+def _one_of(value: Any, allowed: tuple) -> bool:
+    """``value in allowed``, except that text never equals a number and ``True`` never equals 1."""
+    def same_kind(a: Any) -> bool:
+        return (isinstance(value, str) == isinstance(a, str)
+                and isinstance(value, bool | np.bool_) == isinstance(a, bool | np.bool_))
+
+    try:
+        return any(value is a or (same_kind(a) and bool(value == a)) for a in allowed)
+    except (TypeError, ValueError):  # an array or another value without a plain truth value
+        return False
+
+
+def check_confidence(confidence: Any, *, name: str = "confidence") -> float:
+    """Return a confidence level as a float, or raise naming the value and what is allowed.
+
+    Parameters
+    ----------
+    confidence
+        The level the caller passed: a number strictly between 0 and 1.
+    name : str
+        The argument's name, for the message.
+
+    Raises
+    ------
+    TypeError
+        Not a number (text such as ``"0.95"``, ``None``, ``True``).
+    ValueError
+        A number outside (0, 1), such as ``95`` for 95 per cent.
+
+    Examples
+    --------
+    >>> check_confidence(0.9)
+    0.9
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    ValueError: confidence 95 must be between 0 and 1 (e.g. 0.95)
+    >>> check_confidence("0.95")
+    Traceback (most recent call last):
+    ...
+    TypeError: confidence '0.95' is text, not a number; give a number between 0 and 1 (e.g. 0.95)
+    """
+    if isinstance(confidence, bool | np.bool_) or not isinstance(confidence, int | float | np.number):
+        kind = "text" if isinstance(confidence, str) else f"a {type(confidence).__name__}"
+        raise TypeError(f"{name} {confidence!r} is {kind}, not a number; "
+                        f"give a number between 0 and 1 (e.g. 0.95)")
+    value = float(confidence)
+    if not 0.0 < value < 1.0:  # also NaN
+        raise ValueError(f"{name} {confidence} must be between 0 and 1 (e.g. 0.95)")
+    return value
+
+
+def check_frame(data: Any, name: str = "data") -> pd.DataFrame:
+    """Return ``data`` when it is a :class:`pandas.DataFrame`; otherwise raise a :class:`TypeError`.
+
+    Examples
+    --------
+    >>> check_frame([1, 2], "scores")
+    Traceback (most recent call last):
+    ...
+    TypeError: scores must be a pandas DataFrame, got list
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    return data
 
 
 # --------------------------------------------------------------------------- files
@@ -771,61 +978,8 @@ def _near_miss(name: str, columns: Iterable[Any], schema: Schema) -> str:
     return ""
 
 
-def _key_codes(typed: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
-    """One integer per distinct key (-1 where a key cell is missing), vectorised.
-
-    Factorizing each column and then the integer combinations avoids hashing
-    strings row by row, which is slow for Arrow-backed text at 10^6 rows.
-    """
-    parts = [_codes(typed[k]) for k in key]
-    if len(parts) == 1:
-        return parts[0]
-    codes = pd.DataFrame({i: c for i, c in enumerate(parts)}).groupby(
-        list(range(len(parts))), sort=False).ngroup().to_numpy()
-    return np.where(np.any(np.stack(parts) < 0, axis=0), -1, codes)
-
-
-def _codes(values: pd.Series) -> np.ndarray:
-    """:func:`pandas.factorize` codes of ``values`` (-1 for missing): equal values, equal codes.
-
-    Identifiers in registries are usually kept sorted and of one width
-    (``P0000001``); such values are all distinct, which one pass over their
-    bytes shows, and need no hashing.
-    """
-    fixed = _fixed_bytes(values)
-    if fixed is not None and bool((fixed[1:] > fixed[:-1]).all()):
-        return np.arange(len(fixed), dtype=np.int64)
-    return pd.factorize(values, use_na_sentinel=True)[0]
-
-
-def _fixed_bytes(values: pd.Series) -> np.ndarray | None:
-    """Arrow-backed text whose values all have the same length in bytes, without missing
-    values, as a one-dimensional numpy bytes array (``S<width>``) sharing Arrow's memory;
-    ``None`` for any other input. Comparing these arrays compares the text."""
-    import pyarrow as pa
-
-    data = getattr(values.array, "_pa_array", None)
-    if data is None or len(values) == 0 or data.null_count:
-        return None
-    if pa.types.is_large_string(data.type):
-        offset_type = np.int64
-    elif pa.types.is_string(data.type):
-        offset_type = np.int32
-    else:
-        return None
-    arr = data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
-    offsets = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset: arr.offset + len(arr) + 1]
-    width = int(offsets[1] - offsets[0])
-    if width < 1 or int(offsets[-1] - offsets[0]) != width * len(arr):
-        return None
-    if not (np.diff(offsets) == width).all():
-        return None
-    raw = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-    return raw.view(f"S{width}")
-
-
 def _duplicates(typed: pd.DataFrame, key: tuple[str, ...], source: str, rows: np.ndarray) -> list[Problem]:
-    codes = _key_codes(typed, key)
+    codes = key_codes(typed, key)
     order = np.argsort(codes, kind="stable")  # equal keys: first occurrence first
     sorted_codes = codes[order]
     repeat = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]] & (sorted_codes >= 0)
@@ -1040,104 +1194,3 @@ def check_references(
     return row_problems(missing, lambda i: f"{child[key].iloc[i]} does not appear in {parent_source}",
                         source=child_source, rows=source_rows(child), column=key,
                         allowed=f"a {key} listed in {parent_source}")
-
-
-def row_positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
-    """Position in ``keys`` of each element of ``values``; -1 where it is absent.
-
-    Both are compared as text; when a key repeats, the first position is
-    given. Vectorised (one :func:`pandas.factorize` over both), so joining
-    10^6 job spells to their participants takes a fraction of a second.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> row_positions(pd.Series(["a", "b", "c"]), pd.Series(["c", "x", "a", "c"])).tolist()
-    [2, -1, 0, 2]
-    """
-    kb, vb = _fixed_bytes(pd.Series(keys)), _fixed_bytes(pd.Series(values))
-    if kb is not None and vb is not None and kb.dtype == vb.dtype:
-        pos = _sorted_positions(kb, vb)
-        if pos is not None:
-            return pos
-    both = pd.concat([pd.Series(keys).astype(str), pd.Series(values).astype(str)],
-                     ignore_index=True)
-    codes = _codes(both)
-    n = len(keys)
-    first = np.full(int(codes.max()) + 1 if len(codes) else 0, -1, dtype=np.int64)
-    first[codes[:n][::-1]] = np.arange(n, dtype=np.int64)[::-1]  # the first occurrence wins
-    return first[codes[n:]]
-
-
-_BLOCK = 1 << 16
-"""Rows per block of the blocked passes: a block's arrays stay in the processor's cache, so
-the time per row is the same at 10^6 and 10^7 rows."""
-
-
-def _sorted_positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None:
-    """:func:`row_positions` for fixed-width text keys that are sorted and distinct (as
-    registries keep their identifiers): binary search, no hashing; ``None`` when the keys
-    are not sorted.
-
-    Keys and values are turned into integers of the same order when they fit
-    in eight bytes after their common prefix (:func:`_number_view`), then
-    searched block by block; a block of sorted values searches only the
-    stretch of keys it can fall in, so the search stays in cache too.
-    """
-    as_number = _number_view(keys, values)
-    kn = np.empty(len(keys), dtype=np.uint64 if as_number else keys.dtype)
-    for a in range(0, len(keys), _BLOCK):  # converted, then checked sorted and distinct
-        kn[a:a + _BLOCK] = as_number(keys[a:a + _BLOCK]) if as_number else keys[a:a + _BLOCK]
-        k = kn[max(a - 1, 0):a + _BLOCK]  # one key of overlap: the block edge is checked too
-        if not bool((k[1:] > k[:-1]).all()):
-            return None
-    out = np.empty(len(values), dtype=np.int64)
-    last = len(kn) - 1
-    for a in range(0, len(values), _BLOCK):  # over blocks of 65,536 values, not over rows
-        v = as_number(values[a:a + _BLOCK]) if as_number else values[a:a + _BLOCK]
-        if bool((v[1:] >= v[:-1]).all()):
-            lo = int(np.searchsorted(kn, v[0]))
-            hi = int(np.searchsorted(kn, v[-1], side="right"))
-            pos = lo + np.searchsorted(kn[lo:hi], v)
-        else:
-            pos = np.searchsorted(kn, v)
-        np.minimum(pos, last, out=pos)
-        out[a:a + _BLOCK] = np.where(kn[pos] == v, pos, -1)
-    return out
-
-
-def _number_view(keys: np.ndarray, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
-    """A function turning fixed-width text into big-endian integers of the same order, when
-    every key and value shares a prefix after which at most 8 bytes remain; else ``None``.
-    The prefix is the one the first and last key share."""
-    width = keys.dtype.itemsize
-    if not len(keys):
-        return None
-    first, last = keys[:1].view(np.uint8), keys[-1:].view(np.uint8)
-    differ = np.flatnonzero(first != last)
-    common = int(differ[0]) if differ.size else width
-    if width - common > 8:
-        return None
-    if common:
-        for arr in (keys, values):
-            for a in range(0, len(arr), _BLOCK):
-                mat = arr[a:a + _BLOCK].view(np.uint8).reshape(-1, width)
-                if not (mat[:, :common] == first[:common]).all():
-                    return None
-
-    def number(a: np.ndarray) -> np.ndarray:
-        mat = a.view(np.uint8).reshape(-1, width)
-        out = np.zeros((len(a), 8), dtype=np.uint8)
-        out[:, : width - common] = mat[:, :common - 1 if common else None:-1]  # bytes reversed:
-        return out.view("<u8").ravel()  # the little-endian number of the big-endian text
-
-    return number
-
-
-def as_list(x: str | Iterable[str] | None) -> list[str]:
-    """Normalise a column name or sequence of names to a list."""
-    if x is None:
-        return []
-    if isinstance(x, str):
-        return [x]
-    return list(x)

@@ -415,3 +415,45 @@ def test_shipped_data_passes_every_loader(tmp_path):
         read_csv(DATA_SYNTHETIC / sub, schema)
     read_csv(to_file(tmp_path, TRIALS, "arms.csv"), schemas.TRIAL_ARMS)
     shutil.rmtree(tmp_path / "cohort")
+
+
+# ------------------------------------------------------------------ the confidence level, everywhere
+
+_ROSTER = pd.DataFrame({"role": ["es"] * 3, "eligible": [True] * 3, "invited": [True] * 3,
+                        "took_part": [True, True, False], "respondent_code": ["R1", "R2", "R3"]})
+_CODINGS = pd.DataFrame({"segment_id": [1, 1, 2, 2, 3, 3], "coder": ["A", "B"] * 3,
+                         "code": ["x", "x", "y", "x", "y", "y"]})
+_ROUNDS = pd.DataFrame({"site": list("abc") * 2, "round": [1] * 3 + [2] * 3,
+                        "total": [80, 85, 90, 88, 97, 91]})
+_DURATIONS = pd.DataFrame({"days": [30.0, 60.0, 90.0], "ended": [True, False, True]})
+CONFIDENCE_TAKERS = {
+    "outcomes.placement_rate": lambda c: outcomes.placement_rate(
+        pd.DataFrame({"placed": [True, False]}), outcome="placed", confidence=c),
+    "outcomes.kaplan_meier": lambda c: outcomes.kaplan_meier(_DURATIONS, confidence=c),
+    "outcomes.retention": lambda c: outcomes.retention(_DURATIONS, confidence=c),
+    "outcomes.survival_interval": lambda c: outcomes.survival_interval([0.5], [0.1], confidence=c),
+    "outcomes.time_to_first_job": lambda c: outcomes.time_to_first_job(
+        *irish_pilot.load_cohort(DATA_SYNTHETIC / "irish_pilot"), confidence=c),
+    "fidelity.band_distribution": lambda c: fidelity.band_distribution(
+        pd.DataFrame({"total": [80, 110]}), confidence=c),
+    "fidelity.band_mentions": lambda c: fidelity.band_mentions(
+        pd.DataFrame({"b": ["good", "fair"]}), column="b", confidence=c),
+    "fidelity.round_change": lambda c: fidelity.round_change(_ROUNDS, confidence=c),
+    "qualitative.sample_flow": lambda c: qualitative.sample_flow(_ROSTER, confidence=c),
+    "qualitative.coverage": lambda c: qualitative.coverage(
+        pd.DataFrame({"respondent": ["R1"], "role": ["es"], "quoted": [True]}), _ROSTER,
+        confidence=c),
+    "qualitative.cohen_kappa": lambda c: qualitative.cohen_kappa(_CODINGS, confidence=c),
+    "qualitative.pairwise_kappa": lambda c: qualitative.pairwise_kappa(_CODINGS, confidence=c),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIDENCE_TAKERS))
+def test_confidence_given_as_text_or_as_a_percentage_is_named_with_what_is_allowed(name):
+    call = CONFIDENCE_TAKERS[name]
+    call(0.9)  # the data are fine: only the level is wrong below
+    with pytest.raises(TypeError, match=r"^confidence '0\.95' is text, not a number; "
+                                        r"give a number between 0 and 1 \(e\.g\. 0\.95\)$"):
+        call("0.95")
+    with pytest.raises(ValueError, match=r"^confidence 95 must be between 0 and 1 \(e\.g\. 0\.95\)$"):
+        call(95)

@@ -95,8 +95,8 @@ def test_every_total_from_25_to_125_has_exactly_one_band():
 
 
 def test_seed_001_printed_bands_leave_73_unassigned():
-    assert fidelity.band_gaps(fidelity.SEED_001_BANDS) == [73]
-    s = fidelity.score(review_with_total(73), bands=fidelity.SEED_001_BANDS)
+    assert fidelity.band_gaps(fidelity.MOEN2021_BANDS) == [73]
+    s = fidelity.score(review_with_total(73), bands=fidelity.MOEN2021_BANDS)
     assert s["band"].iloc[0] is None
 
 

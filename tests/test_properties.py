@@ -76,7 +76,7 @@ ratings_st = st.fixed_dictionaries({code: st.integers(min_value=1, max_value=5) 
 
 @SETTINGS
 @given(reviews=st.lists(ratings_st, min_size=1, max_size=5),
-       bands=st.sampled_from([fidelity.IPS25_BANDS, fidelity.SEED_001_BANDS]))
+       bands=st.sampled_from([fidelity.IPS25_BANDS, fidelity.MOEN2021_BANDS]))
 def test_fidelity_total_in_range_with_the_band_its_cutoffs_give(reviews, bands):
     long = pd.concat([fidelity.single_review(r, review_id=f"r{i}") for i, r in enumerate(reviews)],
                      ignore_index=True)

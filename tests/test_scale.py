@@ -227,15 +227,15 @@ def test_job_tenure_sorts_unsorted_spells_and_keeps_file_order_on_ties():
 
 
 def test_row_positions_across_blocks_and_a_break_in_order_at_a_block_edge():
-    from ipsresearch.validation import _BLOCK
+    from ipsresearch._arrays import BLOCK
 
-    n = 2 * _BLOCK + 500  # three blocks
+    n = 2 * BLOCK + 500  # three blocks
     keys = [f"P{i:07d}" for i in range(0, 2 * n, 2)]  # sorted, distinct, every other number
     values = pd.Series(sorted([f"P{i:07d}" for i in range(0, 2 * n, 3)]), dtype="str")
     k = pd.Series(keys, dtype="str")
     assert (row_positions(k, values) == pd.Index(keys).get_indexer(values)).all()
     swapped = keys.copy()  # out of order exactly where the second block starts
-    swapped[_BLOCK - 1], swapped[_BLOCK] = swapped[_BLOCK], swapped[_BLOCK - 1]
+    swapped[BLOCK - 1], swapped[BLOCK] = swapped[BLOCK], swapped[BLOCK - 1]
     k = pd.Series(swapped, dtype="str")
     assert (row_positions(k, values) == pd.Index(swapped).get_indexer(values)).all()
     other_prefix = pd.Series(["Q0000002", "P0000002"], dtype="str")  # shares no prefix with the keys
@@ -327,10 +327,10 @@ def test_blocked_draw_keeps_participants_and_spells_in_order():
 
 
 def test_kaplan_meier_in_batches_equals_one_group_at_a_time():
-    from ipsresearch.outcomes import _GROUP_BATCH
+    from ipsresearch.outcomes.survival import GROUP_BATCH
 
     rng = np.random.default_rng(8)
-    n = 2 * _GROUP_BATCH + 777  # three batches of groups
+    n = 2 * GROUP_BATCH + 777  # three batches of groups
     group = rng.integers(0, 300, size=n)
     days = np.ceil(rng.exponential(200.0, size=n))
     ended = rng.random(n) < 0.6

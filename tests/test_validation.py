@@ -20,8 +20,12 @@ from ipsresearch.validation import (
     Column,
     InputError,
     Problem,
+    ProblemCollector,
     Schema,
     UnknownColumnWarning,
+    check_choice,
+    check_confidence,
+    check_frame,
     check_references,
     read_csv,
     read_records,
@@ -224,3 +228,82 @@ def test_input_error_keeps_every_problem_when_reraised():
     assert str(err) == ("2 problems in f.csv:\n  - f.csv row 2, column `a`: bad\n"
                         "  - f.csv: worse (allowed: better)")
     assert err.problems == problems and isinstance(err, ValueError)
+
+
+# ------------------------------------------------------------------ collecting problems, checking arguments
+
+
+def test_problem_collector_lists_everything_in_reading_order_and_caps_each_kind():
+    found = ProblemCollector("ratings.csv")
+    assert len(found) == 0
+    found.raise_if_any()  # nothing collected: nothing raised
+    values = np.arange(MAX_PER_COLUMN + 7)
+    found.add(values >= 0, lambda i: f"{values[i]} is wrong", rows=values + 2, column="rating",
+              allowed="something else", more="ratings that are wrong")
+    found.add_problem(None, "review_id", "required column is missing", "a review_id column")
+    found.extend([Problem("ratings.csv", 1, None, "header problem")])
+    assert len(found) == MAX_PER_COLUMN + 3
+    with pytest.raises(InputError) as exc:
+        found.raise_if_any()
+    parsed = problems_of(exc)
+    assert parsed[0]["col"] == "review_id" and parsed[0]["row"] is None  # whole column first
+    assert [p["row"] for p in parsed[1:3]] == ["1", "2"]  # then by row
+    assert parsed[-1]["what"] == "... and 7 more ratings that are wrong"
+    assert exc.value.source == "ratings.csv"
+    assert {p["src"] for p in parsed} == {"ratings.csv"}
+
+
+@pytest.mark.parametrize(("value", "options", "message"), [
+    ("wald", ("wilson", "exact"), r"^method 'wald' not recognised; choose from wilson, exact$"),
+    (None, ("wilson", "exact"), r"^method None not recognised; choose from wilson, exact$"),
+    (1, (True, False, "auto"), r"^method 1 not recognised; choose from True, False, auto$"),
+    ("1", {1: "a", 2: "b"}, r"^method '1' not recognised; choose from 1, 2$"),
+    (["wilson"], ("wilson",), r"^method \['wilson'\] not recognised; choose from wilson$"),
+])
+def test_check_choice_names_the_argument_the_value_and_the_choices(value, options, message):
+    with pytest.raises(ValueError, match=message):
+        check_choice("method", value, options)
+
+
+def test_check_choice_returns_the_value_and_checks_each_of_many():
+    assert check_choice("method", "exact", ("wilson", "exact")) == "exact"
+    assert check_choice("widgets", True, (True, False, "auto")) is True
+    assert check_choice("job_type", "competitive", ("competitive", "other"), many=True) == ["competitive"]
+    assert check_choice("job_type", [], ("competitive",), many=True) == []
+    with pytest.raises(ValueError, match=r"^job_type \['paid', 'unpaid'\] not recognised; "
+                                         r"choose from competitive, other$"):
+        check_choice("job_type", ["competitive", "paid", "unpaid"], ("competitive", "other"),
+                     many=True)
+
+
+@pytest.mark.parametrize(("value", "error", "message"), [
+    (95, ValueError, r"^confidence 95 must be between 0 and 1 \(e\.g\. 0\.95\)$"),
+    (0, ValueError, r"^confidence 0 must be between 0 and 1"),
+    (1.0, ValueError, r"^confidence 1\.0 must be between 0 and 1"),
+    (float("nan"), ValueError, r"^confidence nan must be between 0 and 1"),
+    ("0.95", TypeError, r"^confidence '0\.95' is text, not a number; give a number between 0 "
+                        r"and 1 \(e\.g\. 0\.95\)$"),
+    (None, TypeError, r"^confidence None is a NoneType, not a number"),
+    (True, TypeError, r"^confidence True is a bool, not a number"),
+    ([0.95], TypeError, r"^confidence \[0\.95\] is a list, not a number"),
+])
+def test_check_confidence_says_what_is_wrong_and_what_is_allowed(value, error, message):
+    with pytest.raises(error, match=message):
+        check_confidence(value)
+
+
+def test_check_confidence_accepts_numbers_between_0_and_1():
+    assert check_confidence(0.9) == 0.9
+    assert check_confidence(np.float32(0.5)) == 0.5
+    assert isinstance(check_confidence(np.float64(0.99)), float)
+    with pytest.raises(ValueError, match="^level 2 must be between 0 and 1"):
+        check_confidence(2, name="level")
+
+
+def test_check_frame():
+    frame = pd.DataFrame({"a": [1]})
+    assert check_frame(frame) is frame
+    with pytest.raises(TypeError, match="^scores must be a pandas DataFrame, got dict$"):
+        check_frame({"a": [1]}, "scores")
+    with pytest.raises(TypeError, match="^data must be a pandas DataFrame, got Series$"):
+        check_frame(frame["a"])
