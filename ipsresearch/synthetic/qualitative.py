@@ -102,6 +102,7 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.synthetic import SyntheticTable, rng
 from ipsresearch.synthetic.irish_pilot import focus_group_roster
+from ipsresearch.validation import check_choice
 
 __all__ = [
     "coded_segments",
@@ -392,8 +393,7 @@ def coded_segments(
     pandas.DataFrame
         :data:`ipsresearch.schemas.SEGMENTS` layout.
     """
-    if study not in STUDY_TABLES:
-        raise ValueError(f"study {study!r} not recognised; choose from {', '.join(STUDY_TABLES)}")
+    check_choice("study", study, STUDY_TABLES)
     g = rng(SEEDS[study] if seed is None else seed)
     attr_name, theme_name = STUDY_TABLES[study]
     attr = datasets.load(attr_name)

@@ -59,7 +59,7 @@ from ipsresearch.paths import atomic_path, write_bytes
 from ipsresearch.synthetic import rng as make_rng
 from ipsresearch.synthetic.cohort import JOB_TYPE_CODES, CohortDesign, draw_cohort, identifiers
 from ipsresearch.synthetic.fidelity import ITEM_EFFECT
-from ipsresearch.validation import validate
+from ipsresearch.validation import check_choice, validate
 
 __all__ = ["PARTICIPANTS_PER_SITE", "SEED", "ScaleData", "design", "generate", "load", "write"]
 
@@ -247,9 +247,7 @@ def write(
     list of pathlib.Path
         The files written.
     """
-    unknown = [f for f in formats if f not in ("parquet", "csv")]
-    if unknown:
-        raise ValueError(f"formats {unknown} not recognised; choose from parquet, csv")
+    check_choice("formats", formats, ("parquet", "csv"), many=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
