@@ -89,7 +89,7 @@ def _interval(s: np.ndarray, se: np.ndarray, z: float, ci_transform: str
         low, high = np.empty(s.size), np.empty(s.size)
         for a in range(0, s.size, BLOCK):
             low[a:a + BLOCK], high[a:a + BLOCK] = _interval(s[a:a + BLOCK], se[a:a + BLOCK],
-                                                              z, ci_transform)
+                                                            z, ci_transform)
         return low, high
     inner = (s > 0) & (s < 1) & np.isfinite(se)
     with np.errstate(divide="ignore", invalid="ignore"):
