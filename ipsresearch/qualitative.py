@@ -118,11 +118,13 @@ def sample_flow(
         One row per person, with boolean columns ``eligible``, ``invited`` and
         ``took_part`` (see :data:`ipsresearch.schemas.ROSTER`).
     by : str or sequence of str or None
-        Grouping columns (default ``"role"``); ``None`` for the whole sample.
+        Columns to group by (one name or several): results are given per group. Default ``"role"``; ``None`` for the whole sample.
     method : {"wilson", "exact", "jeffreys", "agresti_coull", "normal"}
-        Confidence interval, as :func:`ipsresearch.outcomes.placement_rate`.
+        Interval for each proportion (see :data:`ipsresearch.outcomes.CI_METHODS`):
+        ``wilson`` is R's ``prop.test(correct = FALSE)``, ``exact`` (Clopper-Pearson)
+        R's ``binom.test``.
     confidence : float
-        Confidence level.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     overall : bool
         With ``by``, add rows for the whole sample, labelled ``"All"``.
 
@@ -364,11 +366,17 @@ def coverage(
         Respondent column of ``segments``, code column of ``roster`` and the
         role column both share.
     by : str or sequence of str or None
-        Roster columns to group by (default ``"role"``).
+        Columns to group by (one name or several): results are given per group. Here: roster columns (default ``"role"``).
     quoted_only : bool
         Count only quoted segments (``False``: share with any coded segment).
-    method, confidence, overall
-        As :func:`ipsresearch.outcomes.placement_rate`.
+    method : {"wilson", "exact", "jeffreys", "agresti_coull", "normal"}
+        Interval for each proportion (see :data:`ipsresearch.outcomes.CI_METHODS`):
+        ``wilson`` is R's ``prop.test(correct = FALSE)``, ``exact`` (Clopper-Pearson)
+        R's ``binom.test``.
+    confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
+    overall : bool
+        With ``by``, add a row for all participants, labelled ``"All"``.
 
     Returns
     -------
@@ -528,7 +536,7 @@ class Agreement:
     table: pd.DataFrame = field(repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row tidy frame of the numbers (without the table)."""
+        """One-row tidy frame of the numbers (without the table): the one estimate, with its interval."""
         return pd.DataFrame([{
             "statistic": self.statistic, "kappa": self.kappa, "std_error": self.std_error,
             "ci_low": self.ci_low, "ci_high": self.ci_high, "confidence": self.confidence,
@@ -536,6 +544,10 @@ class Agreement:
             "expected_agreement": self.expected_agreement, "n_items": self.n_items,
             "n_raters": self.n_raters, "n_categories": self.n_categories,
             "raters": ", ".join(self.raters)}])
+
+    def summary(self) -> pd.DataFrame:
+        """Headline numbers as a one-row DataFrame: for one statistic, the same row as :meth:`to_frame`."""
+        return self.to_frame()
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -605,7 +617,7 @@ def cohen_kappa(
     raters : pair of str, optional
         The two raters to compare; required when the table holds more than two.
     confidence : float
-        Level of the normal-approximation interval.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). Here: of the normal-approximation interval.
     incomplete : {"raise", "drop"}
         What to do with items that only one of the two raters coded.
 
@@ -763,6 +775,18 @@ def pairwise_kappa(
     incomplete: str = "raise",
 ) -> pd.DataFrame:
     """Cohen's kappa for every pair of raters.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        One row per item and rater (:data:`ipsresearch.schemas.CODINGS`).
+    item, rater, code : str
+        Column names.
+    confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). Here: of the
+        normal-approximation interval of each kappa.
+    incomplete : {"raise", "drop"}
+        As :func:`cohen_kappa`, for each pair.
 
     Returns
     -------

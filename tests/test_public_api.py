@@ -15,7 +15,9 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
+from pandas import testing as pd_testing
 
 from ipsresearch import fidelity, outcomes
 from ipsresearch.paths import DATA_SYNTHETIC, ROOT
@@ -138,3 +140,75 @@ def test_readme_tour_for_researchers_runs_on_the_shipped_data():
         exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["employed"]["employed"].sum() == 33  # seed 000: 33 of 65 placed
     assert Path(namespace["fidelity"].template_path()).is_file()
+
+
+# ------------------------------------------------------------------ one result protocol
+
+def _results() -> dict[str, object]:
+    import pandas as pd
+
+    from ipsresearch import qualitative, schemas, synthesis
+    from ipsresearch.synthetic import simulate_trials
+    from ipsresearch.validation import read_csv
+
+    jobs = pd.DataFrame({"days": [30, 60, 60, 200, 400, 500, 20, 90],
+                         "ended": [True, True, False, True, False, False, True, True],
+                         "site": list("AAAABBBB")})
+    rounds = pd.DataFrame({"site": list("abcde") * 2, "round": [1] * 5 + [2] * 5,
+                           "total": [80, 85, 90, 95, 70, 88, 97, 91, 104, 75]})
+    codings = pd.DataFrame({"segment_id": [1, 1, 2, 2, 3, 3], "coder": ["A", "B"] * 3,
+                            "code": ["x", "x", "y", "x", "y", "y"]})
+    log = read_csv(DATA_SYNTHETIC / "moen2021" / "screening_log.csv", schemas.SCREENING_LOG)
+    return {
+        "SurvivalResult": outcomes.kaplan_meier(jobs, by="site", overall=True),
+        "RoundChange": fidelity.round_change(rounds),
+        "Agreement": qualitative.cohen_kappa(codings),
+        "PrismaFlow": synthesis.prisma_flow(log, by="search"),
+        "MetaAnalysisResult": synthesis.meta_analysis(simulate_trials(6, seed=3)),
+    }
+
+
+RESULTS = _results()
+
+
+def test_every_result_class_of_the_analysis_packages_is_covered():
+    import inspect
+
+    from ipsresearch import qualitative, synthesis
+
+    classes = {name for pkg in (outcomes, fidelity, qualitative, synthesis)
+               for name in pkg.__all__
+               if inspect.isclass(getattr(pkg, name)) and hasattr(getattr(pkg, name), "to_frame")}
+    assert classes == set(RESULTS)
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS))
+def test_to_frame_is_the_tidy_table_and_summary_one_row_of_headline_numbers(name):
+    import pandas as pd
+
+    result = RESULTS[name]
+    table, head = result.to_frame(), result.summary()
+    assert isinstance(table, pd.DataFrame) and isinstance(head, pd.DataFrame)
+    assert len(head) == 1 and len(table) >= 1
+    assert all(isinstance(c, str) and c == c.lower() and " " not in c for c in head.columns)
+    assert head.select_dtypes("number").shape[1] >= 1  # numbers stay numbers
+    assert result.to_frame() is not result.to_frame()  # a copy each time: safe to change
+
+
+def test_summaries_say_what_the_tables_hold():
+    km = RESULTS["SurvivalResult"].summary().iloc[0]
+    assert (km["n"], km["events"], km["censored"], km["groups"]) == (8, 5, 3, 2)
+    assert km["median"] == 90.0  # the "All" curve: S falls below one half at day 90
+    alone = outcomes.kaplan_meier(RESULTS["SurvivalResult"].data, by="site").summary()
+    assert np.isnan(alone["median"].iloc[0])  # one curve per site: no single median
+    rc = RESULTS["RoundChange"]
+    row = rc.summary().iloc[0]
+    assert row["n_pairs"] == len(rc.pairs) and row["mean_change"] == rc.pairs["change"].mean()
+    assert row["wilcoxon_p_value"] == rc.tests.loc[0, "p_value"]
+    flow = RESULTS["PrismaFlow"]
+    row = flow.summary().iloc[0]
+    assert row["identified"] == flow.n("identified") and row["included"] == flow.n("included")
+    assert row["identified"] - row["included"] == row["excluded"]
+    assert row["groups"] == len(flow.groups()) > 1
+    kappa = RESULTS["Agreement"]
+    pd_testing.assert_frame_equal(kappa.summary(), kappa.to_frame())

@@ -57,14 +57,17 @@ def band_distribution(
     scores : pandas.DataFrame
         One row per review with a numeric ``total`` column (e.g. from :func:`score`).
     by : str or sequence of str, optional
-        Grouping columns, e.g. ``"programme"``.
+        Columns to group by (one name or several): results are given per group. For example ``"programme"``.
     total : str
         Column holding the totals; they are classified anew with ``bands``.
     bands : band table or mapping, optional
         Default :data:`IPS25_BANDS`.
     method : {"wilson", "exact", "jeffreys", "agresti_coull", "normal"}
-        Interval for each share, as :func:`ipsresearch.outcomes.placement_rate`.
+        Interval for each proportion (see :data:`ipsresearch.outcomes.CI_METHODS`):
+        ``wilson`` is R's ``prop.test(correct = FALSE)``, ``exact`` (Clopper-Pearson)
+        R's ``binom.test``.
     confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
 
     Returns
     -------
@@ -149,8 +152,12 @@ def band_mentions(
     sep : str
     bands : band table or mapping, optional
         Gives the order and the labels (default :data:`IPS25_BANDS`).
-    method, confidence
-        Interval for each share, as :func:`ipsresearch.outcomes.placement_rate`.
+    method : {"wilson", "exact", "jeffreys", "agresti_coull", "normal"}
+        Interval for each proportion (see :data:`ipsresearch.outcomes.CI_METHODS`):
+        ``wilson`` is R's ``prop.test(correct = FALSE)``, ``exact`` (Clopper-Pearson)
+        R's ``binom.test``.
+    confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
 
     Returns
     -------
@@ -366,8 +373,45 @@ class RoundChange:
     rounds: tuple[int, int]
 
     def to_frame(self) -> pd.DataFrame:
-        """The tests as a tidy DataFrame (one row per test)."""
+        """The tests as a tidy DataFrame (one row per test, each with its estimate)."""
         return self.tests.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Headline numbers as a one-row DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``value``, ``first_round``, ``second_round``, ``n_pairs``,
+            ``mean_change`` with ``mean_change_ci_low`` and
+            ``mean_change_ci_high`` (paired t), ``median_change``,
+            ``wilcoxon_p_value``, ``paired_t_p_value``, ``min_p_value`` (the
+            smallest p-value the Wilcoxon test could give),
+            ``alternative`` and ``confidence``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = pd.DataFrame({"site": list("abcde") * 2, "round": [1] * 5 + [2] * 5,
+        ...                   "total": [80, 85, 90, 95, 70, 88, 97, 91, 104, 75]})
+        >>> round_change(s).summary()[["n_pairs", "mean_change", "wilcoxon_p_value"]]
+           n_pairs  mean_change  wilcoxon_p_value
+        0        5          7.0            0.0625
+        """
+        tests = self.tests.set_index("test")
+        first, second = self.rounds
+        return pd.DataFrame([{
+            "value": self.value, "first_round": first, "second_round": second,
+            "n_pairs": len(self.pairs),
+            "mean_change": float(self.pairs["change"].mean()),
+            "mean_change_ci_low": tests.loc["paired_t", "ci_low"],
+            "mean_change_ci_high": tests.loc["paired_t", "ci_high"],
+            "median_change": float(self.pairs["change"].median()),
+            "wilcoxon_p_value": tests.loc["wilcoxon", "p_value"],
+            "paired_t_p_value": tests.loc["paired_t", "p_value"],
+            "min_p_value": tests.loc["wilcoxon", "min_p_value"],
+            "alternative": tests["alternative"].iloc[0],
+            "confidence": tests["confidence"].iloc[0]}])
 
     def transitions(self) -> pd.DataFrame:
         """Cross-table of band in the first round (rows) by band in the second (columns)."""
@@ -410,7 +454,7 @@ def round_change(
     alternative : {"two-sided", "less", "greater"}
         As in SciPy: ``greater`` tests whether the second round scores higher.
     confidence : float
-        Level of the paired-t interval for the mean change.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). Here: of the paired-t interval for the mean change.
     bands : band table or mapping, optional
         Used for ``band_first`` and ``band_second`` when ``value`` is ``total``.
 

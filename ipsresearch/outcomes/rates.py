@@ -100,11 +100,13 @@ def placement_rate(
     outcome : str
         Column holding a boolean or 0/1 outcome (e.g. from :func:`ever_employed`).
     by : str or sequence of str, optional
-        Grouping columns; one row per group.
+        Columns to group by (one name or several): results are given per group.
     method : {"wilson", "exact", "jeffreys", "agresti_coull", "normal"}
-        Confidence interval (see :data:`CI_METHODS`).
+        Interval for each proportion (see :data:`ipsresearch.outcomes.CI_METHODS`):
+        ``wilson`` is R's ``prop.test(correct = FALSE)``, ``exact`` (Clopper-Pearson)
+        R's ``binom.test``.
     confidence : float
-        Confidence level, between 0 and 1.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     overall : bool
         With ``by``, add a final row for all participants whose ``by`` columns hold ``"All"``.
 

@@ -281,12 +281,13 @@ def time_to_first_job(
     horizons : sequence of float
         Days after enrolment (default 30, 90, 180 and 365).
     by : str or sequence of str, optional
-        Participant columns to group by, e.g. ``"site"``.
+        Columns to group by (one name or several): results are given per group. Here: participant columns, e.g. ``"site"``.
     job_type, paid
         Which jobs count (default: paid competitive jobs).
     quantiles : sequence of float
         Shares who found a job, for the quantile times (0.5: median days to a job).
     confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     ci_transform : {"log-log", "log", "plain"}
     overall : bool
     validated : bool

@@ -50,6 +50,7 @@ def survival_interval(
     std_err : array_like
         Greenwood standard errors of S(t) (``SurvfuncRight.surv_prob_se``).
     confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     ci_transform : {"log-log", "log", "plain"}
 
     Returns
@@ -183,8 +184,48 @@ class SurvivalResult:
     overall: bool = False
 
     def to_frame(self) -> pd.DataFrame:
-        """The estimates at the horizons (:attr:`table`)."""
+        """The estimates at the horizons (:attr:`table`): one row per group and horizon."""
         return self.table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Headline numbers as a one-row DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``n`` (subjects), ``events``, ``censored``, ``groups`` (curves,
+            not counting the ``"All"`` curve), ``median`` with
+            ``median_ci_low`` and ``median_ci_high`` (the time by which half
+            the subjects had the event, from :attr:`quantiles`),
+            ``confidence``, ``ci_transform`` and ``notes`` (how many).
+            The median describes all subjects, so it is given for a single
+            curve or for the ``"All"`` curve of ``overall=True``; it is
+            ``NaN`` when the estimate has only one curve per group, when 0.5
+            was not among the ``quantiles``, or when the curve never falls
+            to one half.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> jobs = pd.DataFrame({"days": [30, 60, 60, 200, 400, 500],
+        ...                      "ended": [True, True, False, True, False, False]})
+        >>> kaplan_meier(jobs).summary()[["n", "events", "censored", "groups", "median"]]
+           n  events  censored  groups  median
+        0  6       3         3       1   200.0
+        """
+        events = int(self.data[self.event].to_numpy(dtype=bool).sum())
+        groups = len(self.data[list(self.by)].drop_duplicates()) if self.by else 1
+        q = self.quantiles
+        half = q[q["quantile"] == 0.5]
+        if self.by:
+            half = half[(half[list(self.by)] == "All").all(axis=1)] if self.overall else half.iloc[:0]
+        median = (half[["time", "ci_low", "ci_high"]].iloc[0].to_numpy(dtype=float) if len(half)
+                  else np.full(3, np.nan))
+        return pd.DataFrame([{
+            "n": len(self.data), "events": events, "censored": len(self.data) - events,
+            "groups": groups, "median": median[0], "median_ci_low": median[1],
+            "median_ci_high": median[2], "confidence": self.confidence,
+            "ci_transform": self.ci_transform, "notes": len(self.notes)}])
 
     def number_at_risk(self, times: Sequence[float]) -> pd.DataFrame:
         """Subjects still under observation (time >= t) at each of ``times``, per group.
@@ -245,12 +286,13 @@ def kaplan_meier(
     event : str
         Column saying whether the event happened (true) or the time is censored (false).
     by : str or sequence of str, optional
-        Grouping columns; one curve per group.
+        Columns to group by (one name or several): results are given per group. One curve per group.
     horizons : sequence of float
         Times at which to read the curve (e.g. 90, 180 and 365 days).
     quantiles : sequence of float
         Shares who had the event, for the quantile times (0.5: the median).
     confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     ci_transform : {"log-log", "log", "plain"}
         Transform of the pointwise interval (see :func:`survival_interval`).
     overall : bool
@@ -527,7 +569,9 @@ def retention(
     horizons : sequence of float
         Days after the start of the job.
     by : str or sequence of str, optional
+        Columns to group by (one name or several): results are given per group.
     confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
     ci_transform : {"log-log", "log", "plain"}
         Interval transform, reported in the ``ci_transform`` column.
     overall : bool

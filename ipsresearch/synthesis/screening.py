@@ -118,6 +118,21 @@ class PrismaFlow:
         """The per-stage counts (a copy of :attr:`counts`)."""
         return self.counts.copy()
 
+    def summary(self) -> pd.DataFrame:
+        """Headline numbers as a one-row DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per stage of :data:`~ipsresearch.schemas.SCREENING_STAGES`
+            holding the records that reached it, then ``excluded`` (records
+            that stopped before the last stage) and ``groups`` (of ``by``;
+            0 without it).
+        """
+        reached = dict(zip(self.counts["stage"], self.counts["reached"].astype(int), strict=True))
+        return pd.DataFrame([{**reached, "excluded": int(self.counts["excluded"].sum()),
+                              "groups": len(self.groups())}])
+
     def _repr_html_(self) -> str:
         parts = ["<strong>Screening flow</strong>", self.counts.to_html(index=False)]
         if not self.reasons.empty:

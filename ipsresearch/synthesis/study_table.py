@@ -152,7 +152,7 @@ def tally(
     studies : pandas.DataFrame
         One row per study.
     by : str or sequence of str
-        Column(s) to count by.
+        Columns to group by (one name or several): results are given per group. Here: the columns to count by.
     split : str, optional
         Separator of multi-valued cells (e.g. ``";"`` for ``"good;exemplary"``):
         a study is counted once under each of its values, so counts may sum
@@ -222,7 +222,7 @@ def participants_by_role(
         Non-person units (sites, teams) belong in a separate mapping so they
         are never added to people.
     by : str or sequence of str, optional
-        Group studies by these columns first (e.g. ``"country"``).
+        Columns to group by (one name or several): results are given per group. Studies are grouped first, e.g. by ``"country"``.
 
     Returns
     -------
