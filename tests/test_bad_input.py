@@ -457,3 +457,28 @@ def test_confidence_given_as_text_or_as_a_percentage_is_named_with_what_is_allow
         call("0.95")
     with pytest.raises(ValueError, match=r"^confidence 95 must be between 0 and 1 \(e\.g\. 0\.95\)$"):
         call(95)
+
+
+TABLE_TAKERS = {
+    "outcomes.placement_rate": lambda x: outcomes.placement_rate(x, outcome="placed"),
+    "outcomes.kaplan_meier": lambda x: outcomes.kaplan_meier(x),
+    "outcomes.logrank": lambda x: outcomes.logrank(x, by="site"),
+    "outcomes.spell_durations": lambda x: outcomes.spell_durations(x, follow_up_end="2017-12-31"),
+    "fidelity.band_distribution": lambda x: fidelity.band_distribution(x),
+    "fidelity.band_mentions": lambda x: fidelity.band_mentions(x, column="bands"),
+    "fidelity.section_scores": lambda x: fidelity.section_scores(x),
+    "fidelity.first_review": lambda x: fidelity.first_review(x),
+    "fidelity.round_change": lambda x: fidelity.round_change(x),
+    "qualitative.sample_flow": lambda x: qualitative.sample_flow(x),
+    "qualitative.themes_summary": lambda x: qualitative.themes_summary(x),
+    "synthesis.tally": lambda x: synthesis.tally(x, by="country"),
+    "synthesis.year_range": lambda x: synthesis.year_range(x),
+    "synthesis.participants_by_role": lambda x: synthesis.participants_by_role(
+        x, roles={"work_applicants": "n_wa"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_TAKERS))
+def test_a_table_that_is_not_a_dataframe_is_named_with_its_type(name):
+    with pytest.raises(TypeError, match=r"^\w+ must be a pandas DataFrame, got list$"):
+        TABLE_TAKERS[name]([{"site": "a"}])

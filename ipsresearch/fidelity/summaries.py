@@ -278,6 +278,7 @@ def section_scores(scores: pd.DataFrame, *, keep: str | Sequence[str] | None = N
     1  organization        40     5.000000
     2      services        70     5.000000
     """
+    check_frame(scores, "scores")
     score_cols = {*SECTIONS, "total", "items_rated", "band"}
     cols = as_list(keep) if keep is not None else [c for c in scores.columns if c not in score_cols]
     sizes = ITEMS["section"].value_counts()
@@ -329,6 +330,7 @@ def first_review(
     0    a                   309        2    True
     1    b                   366        1   False
     """
+    check_frame(reviews, "reviews")
     keys = as_list(site)
     require_columns(reviews, [*keys, start, date], source="reviews",
                     allowed="one row per review with the site, start date and review date")
@@ -495,6 +497,7 @@ def round_change(
 
     check_choice("alternative", alternative, ("two-sided", "less", "greater"))
     check_confidence(confidence)
+    check_frame(scores, "scores")
     keys = as_list(unit)
     require_columns(scores, [*keys, round, value], source="scores",
                     allowed="one row per review with unit, round and value columns")

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ipsresearch.validation import check_frame
+
 __all__ = [
     "COUNTRY_CODES",
     "country_code",
@@ -65,7 +67,9 @@ countries, not nations of the UK. Extend the mapping for other names."""
 
 
 def _require(studies: pd.DataFrame, columns: Sequence[str]) -> None:
-    """KeyError naming the missing columns and those the table has."""
+    """TypeError for anything but a DataFrame; KeyError naming the missing columns and those
+    the table has."""
+    check_frame(studies, "studies")
     missing = [c for c in columns if c not in studies.columns]
     if missing:
         raise KeyError(f"no column {', '.join(map(repr, missing))}; "
