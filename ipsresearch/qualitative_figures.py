@@ -1,194 +1,21 @@
-"""Figures of qualitative studies, drawn from the tables :mod:`ipsresearch.qualitative` returns.
+"""Deprecated: the qualitative figures are in :mod:`ipsresearch.figures` (this path goes in the next release).
 
-Re-exported by :mod:`ipsresearch.figures`. Every function takes the tidy
-frame an analysis function returned and an optional matplotlib ``Axes`` and
-returns the ``Axes`` it drew on; no number is typed in.
+Each name still works for one release and warns (``DeprecationWarning``) where
+it is used.
 """
 
-from __future__ import annotations
+from ipsresearch._deprecation import warn_moved
 
-import textwrap
+_MOVED = ("plot_attributions", "plot_cooccurrence", "plot_theme_by_role")
+"""Names that moved, each forwarded by :func:`__getattr__`."""
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
-from ipsresearch.schemas import ROLES
-
-__all__ = ["plot_attributions", "plot_cooccurrence", "plot_theme_by_role"]
-
-_ROLE_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5",
-                 "#843c0c", "#0b8a8a", "#3b3838")
+__all__ = list(_MOVED)
 
 
-def _role_colours(roles) -> dict[str, str]:
-    """A colour per role, the same in every figure: by the role's place in
-    :data:`ipsresearch.schemas.ROLES`; other values follow, in sorted order."""
-    others = sorted({str(r) for r in roles} - set(ROLES))
-    order = [*ROLES, *others]
-    return {r: _ROLE_COLOURS[order.index(str(r)) % len(_ROLE_COLOURS)] for r in roles}
+def __getattr__(name: str):
+    if name in _MOVED:
+        warn_moved(f"ipsresearch.qualitative_figures.{name}", f"ipsresearch.figures.{name}")
+        from ipsresearch import figures
 
-
-def _wrap(label: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
-
-
-def plot_cooccurrence(
-    cooc: pd.DataFrame,
-    *,
-    value: str = "units",
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-    cmap: str = "Blues",
-) -> plt.Axes:
-    """Heatmap of code co-occurrence, annotated with the values.
-
-    Parameters
-    ----------
-    cooc : pandas.DataFrame
-        Output of :func:`ipsresearch.qualitative.cooccurrence`.
-    value : {"units", "jaccard"}
-        Which measure to show.
-    ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    cmap : str
-        Matplotlib colour map.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from ipsresearch import qualitative
-    >>> seg = pd.DataFrame({"respondent": ["a", "a", "b"], "theme": ["x", "y", "x"]})
-    >>> ax = plot_cooccurrence(qualitative.cooccurrence(seg))
-    >>> ax.images[0].get_array().tolist()
-    [[2.0, 1.0], [1.0, 1.0]]
-    """
-    matrix = cooc.pivot(index="code_a", columns="code_b", values=value)
-    n = len(matrix)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.3 * n + 3.2, 1.0 * n + 1.6))
-    data = matrix.to_numpy(dtype=float)
-    image = ax.imshow(data, cmap=cmap, vmin=0)
-    top = np.nanmax(data) if np.isfinite(data).any() else 1.0
-    for i in range(n):
-        for j in range(n):
-            v = data[i, j]
-            text = f"{v:.2f}" if value == "jaccard" else f"{v:.0f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=9,
-                    color="white" if v > 0.6 * top else "black")
-    ax.set_xticks(range(n), [_wrap(c, 16) for c in matrix.columns], fontsize=8)
-    ax.set_yticks(range(n), [_wrap(c) for c in matrix.index], fontsize=8)
-    label = "units holding both codes" if value == "units" else "Jaccard index"
-    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=label)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_attributions(
-    table: pd.DataFrame,
-    *,
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-    labels: dict[str, str] | None = None,
-) -> plt.Axes:
-    """Horizontal bars: attributions per respondent, coloured by role.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Output of :func:`ipsresearch.qualitative.attributions`.
-    ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    labels : dict, optional
-        Display label of each role (e.g. ``{"ot_manager": "OT Manager"}``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from ipsresearch import qualitative
-    >>> seg = pd.DataFrame({"respondent": ["R1", "R1", "R2"], "role": ["ot_manager"] * 3,
-    ...                     "theme": ["a", "b", "a"], "quoted": [True, True, True]})
-    >>> ax = plot_attributions(qualitative.attributions(seg), labels={"ot_manager": "OT Manager"})
-    >>> [float(p.get_width()) for p in ax.patches[:2]], [t.get_text() for t in ax.get_yticklabels()]
-    ([2.0, 1.0], ['OT Manager R1', 'OT Manager R2'])
-    """
-    labels = labels or {}
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 0.28 * len(table) + 1.4))
-    colour = _role_colours(sorted(set(table["role"])))
-    y = np.arange(len(table))[::-1]
-    ax.barh(y, table["attributions"], color=[colour[r] for r in table["role"]])
-    ax.set_yticks(y, [f"{labels.get(r, r)} {c}" for r, c in zip(table["role"], table["respondent"],
-                                                                 strict=True)], fontsize=8)
-    for r, c in colour.items():
-        ax.barh([np.nan], [0], color=c, label=labels.get(r, r))
-    ax.legend(frameon=False, loc="lower right")
-    ax.set_xlabel("attributions printed in the findings")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_theme_by_role(
-    cross: pd.DataFrame,
-    *,
-    theme: str = "theme",
-    role: str = "role",
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-    labels: dict[str, str] | None = None,
-) -> plt.Axes:
-    """Stacked horizontal bars: segments per theme, split by role.
-
-    Parameters
-    ----------
-    cross : pandas.DataFrame
-        Output of :func:`ipsresearch.qualitative.theme_by_role`.
-    theme, role : str
-        The column names passed to ``theme_by_role``.
-    ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    labels : dict, optional
-        Display label of each role.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from ipsresearch import qualitative
-    >>> seg = pd.DataFrame({"role": ["ot_manager", "clinician", "ot_manager"], "theme": ["a", "a", "b"]})
-    >>> ax = plot_theme_by_role(qualitative.theme_by_role(seg))
-    >>> sorted(float(p.get_width()) for p in ax.patches)
-    [0.0, 1.0, 1.0, 1.0]
-    """
-    labels = labels or {}
-    wide = cross.pivot(index=theme, columns=role, values="segments").fillna(0)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 0.55 * len(wide) + 1.5))
-    y = np.arange(len(wide))[::-1]
-    left = np.zeros(len(wide))
-    colour = _role_colours(wide.columns)
-    for r in wide.columns:
-        ax.barh(y, wide[r], left=left, color=colour[r], label=labels.get(r, r))
-        left += wide[r].to_numpy(dtype=float)
-    ax.set_yticks(y, [_wrap(t, 34) for t in wide.index], fontsize=8)
-    ax.set_xlabel("coded segments")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
-    return ax
+        return getattr(figures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +28,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     import netguard
 
     netguard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def close_figs():
+    """Every figure a test opened is closed after it (seaborn's fixture): no manual plt.close."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:  # a test that drew nothing does not import pyplot
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 @pytest.fixture

@@ -606,49 +606,6 @@ def test_cli_bad_file_exits_2_with_the_message(tmp_path):
                                 f"item O2: 7 is outside 1..5 {ALLOWED_RATING}")
 
 
-# ------------------------------------------------------------------ figures are drawn from results
-
-
-def test_band_scale_places_each_review_at_its_total():
-    import matplotlib.pyplot as plt
-
-    from ipsresearch import fidelity_figures as ff
-
-    s = fidelity.score(pd.concat([review_with_total(t, f"r{t}") for t in (60, 99, 118)]))
-    ax = ff.plot_band_scale(s)
-    xy = ax.collections[0].get_offsets()
-    assert xy[:, 0].tolist() == [60, 99, 118]
-    where = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks(), strict=True))
-    assert where["r60"] > where["r99"] > where["r118"]  # the first review on top
-    assert xy[:, 1].tolist() == [where["r60"], where["r99"], where["r118"]]
-    plt.close(ax.figure)
-
-
-def test_heatmap_cells_are_the_ratings():
-    import matplotlib.pyplot as plt
-
-    from ipsresearch import fidelity_figures as ff
-
-    w = fidelity.to_wide(synth.simulate_ratings(3, seed=2))
-    ax = ff.plot_item_heatmap(w)
-    cells = np.asarray(ax.collections[0].get_array()).reshape(3, 25)
-    assert (cells == w[list(ITEM_CODES)].to_numpy()).all()
-    plt.close(ax.figure)
-
-
-def test_classroom_slider_moves_the_band():
-    from ipsresearch.fidelity_classroom import FidelityExplorer
-
-    ex = FidelityExplorer({"O1": 2}, fill=4, draw=False)
-    assert list(ex.controls) == list(ITEM_CODES)
-    assert (int(ex.scores["total"].iloc[0]), ex.scores["band"].iloc[0]) == (98, "fair")
-    ex.controls["SE14"].value = 1
-    assert int(ex.margins["points_up"].iloc[0]) == 5
-    ex.controls["O1"].value = 5
-    ex.controls["SE14"].value = 5
-    assert (int(ex.scores["total"].iloc[0]), ex.scores["band"].iloc[0]) == (102, "good")
-
-
 def test_band_mentions_counts_spanning_cells_in_every_band_they_name():
     t = pd.DataFrame({"bands": ["good;exemplary", "fair", "", None, "good"]})
     m = fidelity.band_mentions(t, column="bands")

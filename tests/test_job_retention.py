@@ -1,4 +1,4 @@
-"""Staying in work (seed 001's cited figure), benchmarks, figures and notebook 05."""
+"""Staying in work (seed 001's cited figure), benchmarks, spell timelines and notebook 05 (figures: tests/figures)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from ipsresearch import datasets, figures, outcomes
+from ipsresearch import datasets, outcomes
 from ipsresearch.claims import verify
 from ipsresearch.report.build import build
 from ipsresearch.studies import irish_pilot, job_retention
@@ -82,50 +82,7 @@ def test_benchmark_table_is_validated():
         job_retention.benchmark_comparison(pilot.participants, pilot.spells, benchmarks=bad)
 
 
-# ------------------------------------------------------------------ figures draw computed results
-
-
-def test_km_figure_draws_the_curve_band_and_number_at_risk(pilot):
-    import matplotlib.pyplot as plt
-
-    jobs = outcomes.job_tenure(pilot.participants, pilot.spells, validated=True)
-    km = outcomes.kaplan_meier(jobs)
-    ax = figures.plot_survival(km, risk_times=[0, 90, 365])
-    line = ax.lines[0]
-    assert_allclose(line.get_ydata()[1:-1], km.curve["survival"])
-    assert_allclose(line.get_xdata()[1:-1], km.curve["time"])
-    texts = [t.get_text() for t in ax.texts]
-    expected = km.number_at_risk([0, 90, 365])["n_at_risk"].astype(str).tolist()
-    assert expected[0] == str(len(jobs)) and all(e in texts for e in expected)
-    band = ax.collections[0].get_paths()[0].vertices[:, 1]
-    assert band.min() >= km.curve["ci_low"].min() - 1e-12
-    plt.close("all")
-
-
-def test_km_figure_complement_and_overall(pilot):
-    import matplotlib.pyplot as plt
-
-    r = outcomes.time_to_first_job(pilot.participants, pilot.spells, by="site", overall=True,
-                                   validated=True)
-    ax = figures.plot_survival(r, complement=True, bands=False)
-    all_line = ax.lines[[i for i, ln in enumerate(ax.lines) if ln.get_label().startswith("All")][0]]
-    s = r.curve[r.curve["site"] == "All"]["survival"].to_numpy()
-    assert_allclose(all_line.get_ydata()[1:-1], 1 - s)
-    plt.close("all")
-
-
-def test_swimmer_plot_has_one_lane_per_participant_and_a_bar_per_spell(pilot):
-    import matplotlib.pyplot as plt
-
-    tl = outcomes.spell_timeline(pilot.participants, pilot.spells, validated=True)
-    assert tl["participant_id"].nunique() == 65
-    assert tl["spell_id"].notna().sum() == len(pilot.spells)
-    ax = figures.plot_spells(tl)
-    assert len(ax.collections[0].get_segments()) == 65  # follow-up lanes
-    assert len(ax.patches) == len(pilot.spells)
-    first = tl.drop_duplicates("participant_id")["first_job_day"]
-    assert first.notna().sum() == 33
-    plt.close("all")
+# ------------------------------------------------------------------ spell timelines
 
 
 def test_timeline_days_are_relative_to_enrolment(pilot):

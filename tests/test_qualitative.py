@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ from numpy.testing import assert_allclose
 from pandas.testing import assert_frame_equal
 from statsmodels.stats import inter_rater
 
-from ipsresearch import datasets, figures, qualitative, schemas
+from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import verify
 from ipsresearch.studies import harkko2025, ipsnor, irish_qualitative, moen2021_metaphors
 from ipsresearch.synthetic import qualitative as gen
@@ -416,33 +415,6 @@ def test_segment_schema_names_a_bad_role():
     with pytest.raises(InputError, match=r"row 3, column `role`: nurse is not a recognised value "
                                          r"\(allowed: one of employment_specialist"):
         validate(seg, schemas.SEGMENTS)
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def test_figures_draw_what_the_tables_hold():
-    data = irish_qualitative.load()
-    cooc = qualitative.cooccurrence(data.segments, unit=["role", "respondent"])
-    ax = figures.plot_cooccurrence(cooc)
-    shown = ax.images[0].get_array()
-    assert_allclose(shown, cooc.pivot(index="code_a", columns="code_b", values="units").to_numpy())
-    plt.close(ax.figure)
-    table = qualitative.attributions(data.segments)
-    ax = figures.plot_attributions(table, labels=irish_qualitative.LABELS)
-    widths = [p.get_width() for p in ax.patches[:len(table)]]
-    assert widths == table["attributions"].tolist()
-    plt.close(ax.figure)
-    cross = qualitative.theme_by_role(data.segments, quoted_only=True)
-    ax = figures.plot_theme_by_role(cross)
-    assert sum(p.get_width() for p in ax.patches) == cross["segments"].sum()
-    # a role keeps its colour from figure to figure, whichever other roles a figure shows
-    by_role = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
-    plt.close(ax.figure)
-    ot_only = qualitative.attributions(data.segments[data.segments["role"] == "ot_manager"])
-    ax = figures.plot_attributions(ot_only)
-    assert ax.patches[0].get_facecolor() == by_role["ot_manager"].patches[0].get_facecolor()
-    plt.close(ax.figure)
 
 
 # --------------------------------------------------------------------------- the papers

@@ -1,17 +1,14 @@
-"""Screening flows: prisma_flow counts, the flow diagram, and the synthetic screening logs."""
+"""Screening flows: prisma_flow counts and the synthetic screening logs (the diagram: tests/figures)."""
 
 from __future__ import annotations
 
-import re
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import verify
-from ipsresearch.synthesis import plot_prisma, prisma_flow
+from ipsresearch.synthesis import prisma_flow
 from ipsresearch.synthetic import reviews
 from ipsresearch.validation import InputError, validate
 
@@ -124,42 +121,6 @@ def test_html_repr_lists_counts_and_reasons():
     assert "Reasons for exclusion" in html and "full text in Czech" in html and "s2" in html
 
 
-# ------------------------------------------------------------------ the diagram reads the counts
-
-
-def drawn_numbers(ax) -> list[int]:
-    return [int(n) for t in ax.texts for n in re.findall(r"\(n = (\d+)\)", t.get_text())]
-
-
-def test_diagram_shows_the_counted_numbers_and_follows_a_change():
-    log = reviews.moen_log()
-    flow = prisma_flow(log, by="search")
-    ax = plot_prisma(flow)
-    shown = drawn_numbers(ax)
-    for stage in schemas.SCREENING_STAGES:
-        assert flow.n(stage) in shown
-    assert flow.n("identified", group="search_1") in shown
-    assert flow.n("identified", group="search_2") in shown
-    assert flow.excluded("sought") in shown
-    plt.close(ax.figure)
-    changed = log.copy()
-    i = changed.index[changed["stage_reached"] == "included"][0]
-    changed.loc[i, ["stage_reached", "reason", "study_id"]] = ["assessed", "no findings", None]
-    ax2 = plot_prisma(prisma_flow(changed, by="search"))
-    shown2 = drawn_numbers(ax2)
-    plt.close(ax2.figure)
-    assert flow.n("included") in shown and flow.n("included") - 1 in shown2
-    assert shown != shown2
-
-
-def test_diagram_without_groups_merges_identification():
-    ax = plot_prisma(prisma_flow(reviews.bonfils_log()))
-    text = " ".join(t.get_text() for t in ax.texts)
-    plt.close(ax.figure)
-    assert "Records identified" not in text  # no duplicates: identified == screened
-    assert "(n = 346)" in text and "(n = 21)" in text
-
-
 # ------------------------------------------------------------------ the synthetic logs
 
 
@@ -200,13 +161,3 @@ def test_design_mismatch_is_refused():
                           (reviews.Block("s", "database", "included", None, 2),), {"s": ("a",)})
     with pytest.raises(ValueError, match="s: 2 included records but 1 study ids"):
         reviews.screening_log(d, seed=0)
-
-
-def test_diagram_with_duplicates_draws_the_identification_stage():
-    flow = prisma_flow(small_log(), by="search")
-    ax = plot_prisma(flow, group_labels={"s1": "First", "s2": "Second"})
-    text = " ".join(t.get_text() for t in ax.texts)
-    plt.close(ax.figure)
-    assert "Records from all searches\n(n = 8)" in text
-    assert "Duplicates removed (n = 1)" in text and "duplicate: 1" in text
-    assert "First: records identified\n(n = 5)" in text

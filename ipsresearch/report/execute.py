@@ -16,7 +16,7 @@ reproducible:
 - ``SOURCE_DATE_EPOCH`` is set (to ``0`` when the build has none), so that
   SVG and PDF figures carry a fixed date instead of the clock's;
 - ``IPSRESEARCH_WIDGETS=0``: teaching notebooks show their static results
-  (:func:`ipsresearch.interactive.use_widgets`), even when the shell that
+  (:func:`ipsresearch.explore.use_widgets`), even when the shell that
   started the build asks for sliders;
 - no timing metadata is recorded in the executed notebook
   (``record_timing=False``) and execution counts restart at 1 per notebook;

@@ -80,7 +80,7 @@ before it starts kernels the ordinary way (as generous as a kernel's own start-u
 
 def kernel_environment(*, source_date_epoch: str | None = None) -> dict[str, str]:
     """Environment of every kernel the builder starts (why each variable: :mod:`ipsresearch.report.execute`)."""
-    from ipsresearch.interactive import ENV_VAR as WIDGETS
+    from ipsresearch.explore import ENV_VAR as WIDGETS
 
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"

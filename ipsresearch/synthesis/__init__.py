@@ -2,15 +2,17 @@
 
 The public functions live in submodules and are re-exported here, so that
 ``ipsresearch.synthesis.prisma_flow`` and ``ipsresearch.synthesis.meta_analysis``
-are the documented entry points.
+are the documented entry points. This package computes only: its figures are
+in :mod:`ipsresearch.figures` (``plot_forest``, ``plot_funnel``, ``plot_prisma``,
+``plot_tally``) and its widgets in :mod:`ipsresearch.explore`.
 """
 
 from __future__ import annotations
 
+from ipsresearch._deprecation import warn_moved
 from ipsresearch.synthesis.meta import MetaAnalysisResult, effect_sizes, meta_analysis
-from ipsresearch.synthesis.plots import forest_plot, funnel_plot
 from ipsresearch.synthesis.power import trial_size
-from ipsresearch.synthesis.screening import PrismaFlow, plot_prisma, prisma_flow
+from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import (
     country_code,
     decade,
@@ -22,16 +24,30 @@ from ipsresearch.synthesis.study_table import (
 __all__: list[str] = [
     "MetaAnalysisResult",
     "effect_sizes",
-    "forest_plot",
-    "funnel_plot",
     "meta_analysis",
     "trial_size",
     "PrismaFlow",
     "country_code",
     "decade",
     "participants_by_role",
-    "plot_prisma",
     "prisma_flow",
     "tally",
     "year_range",
 ]
+
+_MOVED = {"forest_plot": "plot_forest", "funnel_plot": "plot_funnel", "plot_prisma": "plot_prisma"}
+"""Figures that lived here in 0.1.0, and their names in :mod:`ipsresearch.figures`."""
+
+
+def __getattr__(name: str):
+    """The figures that moved to :mod:`ipsresearch.figures`, for one release, with a warning.
+
+    The import below runs only when a deprecated name is asked for: importing
+    this package never imports matplotlib.
+    """
+    if name in _MOVED:
+        warn_moved(f"ipsresearch.synthesis.{name}", f"ipsresearch.figures.{_MOVED[name]}")
+        from ipsresearch import figures  # deprecated path only: see the docstring
+
+        return getattr(figures, _MOVED[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,7 +35,6 @@ Examples
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,7 +44,7 @@ import pandas as pd
 from ipsresearch.schemas import SCREENING_LOG, SCREENING_STAGES
 from ipsresearch.validation import validate
 
-__all__ = ["STAGE_LABELS", "PrismaFlow", "plot_prisma", "prisma_flow"]
+__all__ = ["STAGE_LABELS", "PrismaFlow", "prisma_flow"]
 
 STAGE_LABELS: dict[str, str] = {
     "identified": "Records identified",
@@ -54,16 +53,7 @@ STAGE_LABELS: dict[str, str] = {
     "assessed": "Full texts assessed for eligibility",
     "included": "Studies included",
 }
-"""Default box label of each stage in :func:`plot_prisma`."""
-
-EXCLUSION_LABELS: dict[str, str] = {
-    "identified": "Duplicates removed",
-    "screened": "Excluded on title and abstract",
-    "sought": "Full text not assessed",
-    "assessed": "Full texts excluded",
-}
-"""Default label of the exclusion box beside each stage."""
-
+"""Default box label of each stage in :func:`ipsresearch.figures.plot_prisma`."""
 
 @dataclass(frozen=True)
 class PrismaFlow:
@@ -226,124 +216,3 @@ def prisma_flow(
         by_group = pd.concat(rows, ignore_index=True)
     return PrismaFlow(counts=counts, reasons=reasons, by_group=by_group, by=by)
 
-
-def plot_prisma(
-    flow: PrismaFlow,
-    *,
-    ax=None,
-    title: str | None = None,
-    group_labels: Mapping[str, str] | None = None,
-    show_reasons: bool = True,
-    wrap: int = 34,
-):
-    """Draw a PRISMA-style flow diagram from the counts of :func:`prisma_flow`.
-
-    Every number in the diagram is read from ``flow``; nothing is typed in.
-    With a flow counted ``by`` search, the top row has one box per search.
-    When no record stopped at ``identified`` (the log starts after
-    duplicates were removed), the identification stage is not drawn as a
-    separate box, so that no "0 duplicates" is claimed.
-
-    Parameters
-    ----------
-    flow : PrismaFlow
-    ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    group_labels : mapping, optional
-        Group value -> label for the identification boxes (e.g.
-        ``{"search_1": "Search to June 2018"}``).
-    show_reasons : bool
-        List the reasons for exclusion in the exclusion boxes.
-    wrap : int
-        Characters per line in the boxes.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The boxes' texts are ``ax.texts`` (tests read the drawn numbers there).
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    counts = flow.counts.set_index("stage")
-    groups = flow.groups()
-    dedup = counts.loc["identified", "excluded"] > 0
-    main = [s for s in SCREENING_STAGES if s != "identified" or dedup]
-    reasons = flow.reasons
-    main_x, main_w, side_x, side_w, line_h = 2.9, 4.6, 8.9, 5.6, 0.27
-
-    def wrapped(text: str, width: int) -> list[str]:
-        return textwrap.wrap(text, width) or [""]
-
-    def main_text(stage: str) -> str:
-        text = counts.loc[stage, "label"]
-        if stage == "identified" and groups:
-            text = "Records from all searches"
-        return "\n".join(wrapped(text, wrap)) + f"\n(n = {int(counts.loc[stage, 'reached'])})"
-
-    def side_text(stage: str) -> str:
-        n_out = int(counts.loc[stage, "excluded"])
-        lines = wrapped(f"{EXCLUSION_LABELS[stage]} (n = {n_out})", wrap + 8)
-        if show_reasons and n_out:
-            for _, r in reasons[reasons["stage"] == stage].iterrows():
-                lines += textwrap.wrap(f"{r['reason']}: {r['n']}", wrap + 6,
-                                       initial_indent="• ", subsequent_indent="   ")
-        return "\n".join(lines)
-
-    def height(text: str) -> float:
-        return max(0.9, line_h * (text.count("\n") + 1) + 0.3)
-
-    # layout: one row per stage; the gap below a stage fits its exclusion box
-    rows: list[tuple[str, float, float]] = []  # (stage, y, box height)
-    y = 0.0
-    for i, stage in enumerate(main):
-        h = height(main_text(stage))
-        rows.append((stage, y, h))
-        if i < len(main) - 1:
-            gap = max(0.8, height(side_text(stage)) + 0.3)
-            y -= h / 2 + gap + height(main_text(main[i + 1])) / 2
-    names = group_labels or {}
-    k = len(groups)
-    width = min(main_w, 11.6 / k - 0.3) if k else main_w
-    group_texts = [
-        "\n".join(wrapped(f"{names.get(g, g)}: records identified", int(wrap * width / main_w)))
-        + f"\n(n = {flow.n('identified', group=g)})" for g in groups]
-    group_h = max((height(t) for t in group_texts), default=0.0)
-    bottom = rows[-1][1] - rows[-1][2] / 2
-    top = rows[0][2] / 2 + (0.9 + group_h if groups else 0.0)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9.5, 0.62 * (top - bottom) + 0.6))
-    ax.set_xlim(0, 12)
-    ax.set_ylim(bottom - 0.15, top + 0.15)
-    ax.axis("off")
-
-    def box(x, y, w, h, text, face, align="center"):
-        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
-                                    facecolor=face, edgecolor="#3a4a5a", linewidth=1))
-        tx = x if align == "center" else x - w / 2 + 0.15
-        ax.text(tx, y, text, ha=align, va="center", fontsize=8.5, linespacing=1.25)
-
-    def arrow(x0, y0, x1, y1):
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
-                                     color="#3a4a5a", linewidth=1))
-
-    first_y, first_h = rows[0][1], rows[0][2]
-    xs = [0.2 + width / 2 + j * (width + 0.3) for j in range(k)]
-    for x, text in zip(xs, group_texts, strict=True):
-        gy = first_y + first_h / 2 + 0.9 + group_h / 2
-        box(x, gy, width, group_h, text, "#eef3f8")
-        arrow(x, gy - group_h / 2, main_x, first_y + first_h / 2 + 0.04)
-    for i, (stage, y, h) in enumerate(rows):
-        box(main_x, y, main_w, h, main_text(stage),
-            "#d7eedb" if stage == SCREENING_STAGES[-1] else "#dbe8f4")
-        if i < len(rows) - 1:
-            _, y_next, h_next = rows[i + 1]
-            top, low = y - h / 2, y_next + h_next / 2
-            arrow(main_x, top, main_x, low + 0.04)
-            text = side_text(stage)
-            mid = (top + low) / 2
-            box(side_x, mid, side_w, height(text), text, "#f6f6f6", align="left")
-            ax.plot([main_x, side_x - side_w / 2 - 0.05], [mid, mid], color="#3a4a5a", linewidth=1)
-    if title:
-        ax.set_title(title, fontsize=11)
-    return ax

@@ -1,12 +1,13 @@
-"""Widgets only for a live frontend; the trial explorer reruns the analysis on every change."""
+"""Widgets only for a live frontend; the explorers rerun the analysis on every change."""
 
 from __future__ import annotations
 
 import pytest
 
-from ipsresearch import interactive
+from ipsresearch import explore
+from ipsresearch.explore import FidelityExplorer, TrialExplorer
+from ipsresearch.fidelity import ITEM_CODES
 from ipsresearch.synthesis import meta_analysis
-from ipsresearch.synthesis.explore import TrialExplorer
 from ipsresearch.synthetic import simulate_trials
 
 
@@ -25,32 +26,32 @@ class _Shell:
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch):
-    monkeypatch.delenv(interactive.ENV_VAR, raising=False)
+    monkeypatch.delenv(explore.ENV_VAR, raising=False)
 
 
 def test_jupyterlab_request_names_its_cell():
-    assert interactive.live_frontend(_Shell({"cellId": "6f1c", "deletedCells": []}))
+    assert explore.live_frontend(_Shell({"cellId": "6f1c", "deletedCells": []}))
 
 
 def test_headless_execution_sends_no_cell_id():
-    assert not interactive.live_frontend(_Shell({}))  # nbclient: no metadata
-    assert not interactive.live_frontend(_Shell(kernel=False))  # terminal IPython
-    assert not interactive.live_frontend()  # plain Python (this test process)
-    assert not interactive.use_widgets("auto", shell=_Shell({}))
+    assert not explore.live_frontend(_Shell({}))  # nbclient: no metadata
+    assert not explore.live_frontend(_Shell(kernel=False))  # terminal IPython
+    assert not explore.live_frontend()  # plain Python (this test process)
+    assert not explore.use_widgets("auto", shell=_Shell({}))
 
 
 def test_explicit_choice_and_environment_override(monkeypatch):
-    assert interactive.use_widgets(True, shell=_Shell({})) is True
-    assert interactive.use_widgets(False, shell=_Shell({"cellId": "x"})) is False
-    monkeypatch.setenv(interactive.ENV_VAR, "1")
-    assert interactive.use_widgets("auto", shell=_Shell({}))
-    monkeypatch.setenv(interactive.ENV_VAR, "0")
-    assert not interactive.use_widgets("auto", shell=_Shell({"cellId": "x"}))
-    monkeypatch.setenv(interactive.ENV_VAR, "maybe")
+    assert explore.use_widgets(True, shell=_Shell({})) is True
+    assert explore.use_widgets(False, shell=_Shell({"cellId": "x"})) is False
+    monkeypatch.setenv(explore.ENV_VAR, "1")
+    assert explore.use_widgets("auto", shell=_Shell({}))
+    monkeypatch.setenv(explore.ENV_VAR, "0")
+    assert not explore.use_widgets("auto", shell=_Shell({"cellId": "x"}))
+    monkeypatch.setenv(explore.ENV_VAR, "maybe")
     with pytest.raises(ValueError, match="IPSRESEARCH_WIDGETS='maybe' not recognised"):
-        interactive.use_widgets("auto")
+        explore.use_widgets("auto")
     with pytest.raises(ValueError, match="widgets 'yes' not recognised"):
-        interactive.use_widgets("yes")
+        explore.use_widgets("yes")
 
 
 def test_explorer_calls_the_same_functions_as_the_static_notebook():
@@ -81,6 +82,31 @@ def test_explorer_draws_into_its_output(capsys):
     assert ex.widget.children[-1] is ex.output
 
 
+def test_classroom_slider_moves_the_band():
+    ex = FidelityExplorer({"O1": 2}, fill=4, draw=False)
+    assert list(ex.controls) == list(ITEM_CODES)
+    assert (int(ex.scores["total"].iloc[0]), ex.scores["band"].iloc[0]) == (98, "fair")
+    ex.controls["SE14"].value = 1
+    assert int(ex.margins["points_up"].iloc[0]) == 5
+    ex.controls["O1"].value = 5
+    ex.controls["SE14"].value = 5
+    assert (int(ex.scores["total"].iloc[0]), ex.scores["band"].iloc[0]) == (102, "good")
+
+
+def test_classroom_draws_the_band_scale_into_its_output(capsys):
+    ex = FidelityExplorer(fill=4)  # outside a kernel the output area prints what it shows
+    shown = capsys.readouterr().out
+    assert "HTML object" in shown and "Figure(750x160)" in shown  # plot_band_scale at figsize=(7.5, 1.6)
+    assert ex.scores[["total", "band"]].values.tolist() == [[100, "good"]]
+    assert ex.widget.children[-1] is ex.output
+
+
+def test_explorers_are_found_on_first_use_only():
+    with pytest.raises(AttributeError, match="no attribute 'SliderExplorer'"):
+        explore.SliderExplorer  # noqa: B018
+    assert "FidelityExplorer" in explore.__all__ and "TrialExplorer" in explore.__all__
+
+
 @pytest.mark.slow
 def test_detection_in_a_real_kernel():
     """A real ipykernel: the same code sees a cell id from a JupyterLab-style request only."""
@@ -88,7 +114,7 @@ def test_detection_in_a_real_kernel():
 
     km, kc = start_new_kernel(kernel_name="python3")
     try:
-        code = "from ipsresearch.interactive import use_widgets; use_widgets('auto')"
+        code = "from ipsresearch.explore import use_widgets; use_widgets('auto')"
 
         def run(metadata):
             content = {"code": code, "silent": False, "store_history": False,

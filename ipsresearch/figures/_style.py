@@ -1,0 +1,185 @@
+"""The house style of every figure: colours and the ``ax=None`` helper.
+
+Every colour a figure uses is named here, so that a group, a role or a
+fidelity band has the same colour in every figure and a change of style is
+one edit. :func:`axes` creates (or reuses) the Axes of a ``plot_*`` function
+and applies the house style once, as statsmodels'
+``graphics.utils.create_mpl_ax`` does; :func:`panels` lays out several Axes
+side by side for a notebook that shows related figures together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ipsresearch.schemas import ROLES
+
+__all__ = [
+    "BAND_COLOURS",
+    "BAR_COLOUR",
+    "BLUE",
+    "GREY",
+    "LIGHT_BLUE",
+    "PAIR_COLOURS",
+    "PALETTE",
+    "ROLE_COLOURS",
+    "axes",
+    "band_colour",
+    "panels",
+    "role_colours",
+]
+
+BLUE = "#1f4e79"
+"""The house blue: point estimates, study squares, pooled diamonds, paid competitive jobs."""
+
+LIGHT_BLUE = "#6b8fb5"
+"""Interval lines drawn behind a :data:`BLUE` estimate."""
+
+GREY = "#999999"
+"""Reference lines (an overall rate, the null effect) and funnel limits."""
+
+BAR_COLOUR = "#5b84b1"
+"""Bars of counts (studies per country, per decade, per year)."""
+
+PAIR_COLOURS = ("#c9a66b", "#5b84b1")
+"""Two groups side by side (e.g. studies outside and inside a trial)."""
+
+PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#595959")
+"""Colours of successive groups (e.g. the sites of a Kaplan-Meier figure)."""
+
+ROLE_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5",
+                "#843c0c", "#0b8a8a", "#3b3838")
+"""Colours of the roles of :data:`ipsresearch.schemas.ROLES`, in that order (see :func:`role_colours`)."""
+
+BAND_COLOURS = {"not_ips": "#d7301f", "fair": "#fdae61", "good": "#a6d96a", "exemplary": "#1a9850",
+                "unassigned": "#bbbbbb"}
+"""Colour of each band of :data:`ipsresearch.fidelity.IPS25_BANDS` (others get a grey)."""
+
+WORK_COLOURS = {"competitive": BLUE, "other": "#f4b183", "first_job": "#c00000",
+                "follow_up": "#c8c8c8"}
+"""Swimmer plot of job spells: paid competitive jobs, other work, first job, follow-up lane."""
+
+REFERENCE_COLOURS = {"line": "#b5651d", "band": "#f2c14e"}
+"""A user's own reference value drawn over a forest plot, and its interval."""
+
+FUNNEL_FILL = "#e8eef5"
+"""Inside of the funnel of a funnel plot."""
+
+CHANGE_COLOURS = {"up": BLUE, "down": "#b00020", "same": "#666666"}
+"""Lines of a slope plot that rise, fall or stay level between two rounds."""
+
+PRISMA_COLOURS = {"edge": "#3a4a5a", "search": "#eef3f8", "stage": "#dbe8f4", "included": "#d7eedb",
+                  "excluded": "#f6f6f6"}
+"""Boxes and arrows of a PRISMA flow diagram."""
+
+
+def role_colours(roles: Iterable[object]) -> dict[str, str]:
+    """A colour per role, the same in every figure.
+
+    A role's colour comes from its place in :data:`ipsresearch.schemas.ROLES`;
+    other values follow, in sorted order.
+
+    Examples
+    --------
+    >>> role_colours(["clinician", "employment_specialist"])
+    {'clinician': '#3b3838', 'employment_specialist': '#1f4e79'}
+    """
+    roles = list(roles)
+    others = sorted({str(r) for r in roles} - set(ROLES))
+    order = [*ROLES, *others]
+    return {r: ROLE_COLOURS[order.index(str(r)) % len(ROLE_COLOURS)] for r in roles}
+
+
+def band_colour(band: str, i: int = 0):
+    """Colour of a fidelity band: :data:`BAND_COLOURS`, or a grey for a band not listed there.
+
+    Examples
+    --------
+    >>> band_colour("good")
+    '#a6d96a'
+    """
+    return BAND_COLOURS.get(band, plt.get_cmap("Greys")(0.3 + 0.1 * (i % 5)))
+
+
+def axes(
+    ax: plt.Axes | None = None,
+    figsize: tuple[float, float] | None = None,
+    *,
+    spines: Sequence[str] = ("top", "right"),
+    layout: str | None = None,
+) -> plt.Axes:
+    """The Axes to draw on, with the house style applied.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Draw on this Axes (e.g. one of :func:`panels`); a new figure with one
+        Axes is created when it is not given.
+    figsize : (float, float), optional
+        Size of the new figure in inches (matplotlib's default when not
+        given); ignored when ``ax`` is given.
+    spines : sequence of str
+        Spines to hide (default the top and right ones; ``()`` keeps all,
+        e.g. for heatmaps and diagrams).
+    layout : str, optional
+        Layout engine of a new figure (``"tight"`` for figures whose labels
+        would otherwise be cut).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = axes(figsize=(4, 3))
+    >>> ax.figure.get_size_inches().tolist(), ax.spines["top"].get_visible()
+    ([4.0, 3.0], False)
+    >>> axes(ax, spines=("left",)) is ax
+    True
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout=layout)
+    if spines:
+        ax.spines[list(spines)].set_visible(False)
+    return ax
+
+
+def panels(
+    ncols: int,
+    nrows: int = 1,
+    *,
+    figsize: tuple[float, float] | None = None,
+    sharex: bool = False,
+    sharey: bool = False,
+    tight: bool = False,
+) -> np.ndarray:
+    """A figure of ``nrows`` by ``ncols`` Axes, for ``plot_*`` functions to draw on (``ax=``).
+
+    Parameters
+    ----------
+    ncols, nrows : int
+        Panels across and down.
+    figsize : (float, float), optional
+        Size of the whole figure in inches.
+    sharex, sharey : bool
+        Share the x (or y) axis between panels.
+    tight : bool
+        Fit the panels and their labels into the figure (matplotlib's tight layout).
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        Flat, in reading order; the figure is ``axes[0].figure``.
+
+    Examples
+    --------
+    >>> axs = panels(3, figsize=(9, 3))
+    >>> len(axs), axs[0].figure is axs[2].figure
+    (3, True)
+    """
+    _, grid = plt.subplots(nrows, ncols, figsize=figsize, sharex=sharex, sharey=sharey,
+                           layout="tight" if tight else None, squeeze=False)
+    return grid.ravel()
