@@ -116,8 +116,8 @@ def axes(
     Parameters
     ----------
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes (e.g. one of :func:`panels`); a new figure with one
-        Axes is created when it is not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        It may be one of :func:`panels`.
     figsize : (float, float), optional
         Size of the new figure in inches (matplotlib's default when not
         given); ignored when ``ax`` is given.

@@ -60,7 +60,7 @@ def plot_band_scale(
     bands : band table or mapping, optional
         Cut-offs to shade (default :data:`ipsresearch.fidelity.IPS25_BANDS`).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 7.5 inches wide, 0.28 inch per review).
     title : str, optional
@@ -114,7 +114,7 @@ def plot_band_distribution(
     by : str, optional
         The grouping column used there (e.g. ``"programme"``).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 7 inches wide, growing with bands and groups).
     title : str, optional
@@ -179,7 +179,7 @@ def plot_item_heatmap(
     label : str or None
         Column naming the rows; ``None`` uses the index.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     title : str, optional
         Axes title.
     annot : bool
@@ -241,7 +241,7 @@ def plot_section_profile(
     by : str
         The grouping column (one colour per group).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 7 by 3.8 inches).
     title : str, optional
@@ -309,7 +309,7 @@ def plot_round_change(
     bands : band table or mapping, optional
         Shaded when the compared value is the total.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 5.2 by 4.4 inches).
     title : str, optional

@@ -50,7 +50,7 @@ def plot_rates(
     reference_label : str
         Legend text of the reference line (no legend when empty).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default: 6.4 inches wide, half an inch per row).
     title : str, optional
@@ -137,8 +137,8 @@ def plot_survival(
     xlabel, ylabel : str, optional
         Axis labels (``ylabel`` defaults to the share with, or without, the event).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes (e.g. one of :func:`ipsresearch.figures.panels`);
-        a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A panel of :func:`ipsresearch.figures.panels`, for figures side by side.
     figsize : (float, float), optional
         Size of a new figure (default 7.2 by 4.2 inches).
     title : str, optional
@@ -248,7 +248,7 @@ def plot_spells(
     xlabel : str
         Label of the time axis.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 7.2 inches wide, 0.13 inch per participant).
     title : str, optional

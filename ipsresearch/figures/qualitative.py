@@ -42,7 +42,7 @@ def plot_cooccurrence(
     cmap : str
         Matplotlib colour map.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default: growing with the number of codes).
     title : str, optional
@@ -101,7 +101,7 @@ def plot_attributions(
     labels : dict, optional
         Display label of each role (e.g. ``{"ot_manager": "OT Manager"}``).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 6.4 inches wide, 0.28 inch per respondent).
     title : str, optional
@@ -161,7 +161,7 @@ def plot_theme_by_role(
     labels : dict, optional
         Display label of each role.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 7 inches wide, 0.55 inch per theme).
     title : str, optional

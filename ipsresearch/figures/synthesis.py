@@ -94,8 +94,8 @@ def plot_forest(
     reference_band : (float, float), optional
         Shade this interval around ``reference`` (e.g. its confidence interval).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure sized to the number of studies is
-        created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A new figure is sized to the number of studies.
     figsize : (float, float), optional
         Size of a new figure (default 8.6 inches wide, 0.32 inch per study).
     title : str, optional
@@ -215,7 +215,7 @@ def plot_funnel(
     result : MetaAnalysisResult
         Output of :func:`ipsresearch.synthesis.meta_analysis`.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
     figsize : (float, float), optional
         Size of a new figure (default 5.6 by 4.2 inches).
     title : str, optional
@@ -292,7 +292,8 @@ def plot_prisma(
     wrap : int
         Characters per line in the boxes.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure sized to the diagram is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A new figure is sized to the diagram.
     figsize : (float, float), optional
         Size of a new figure (default 9.5 inches wide, as tall as the boxes need).
     title : str, optional
@@ -433,8 +434,8 @@ def plot_tally(
         Vertical bars: a tick every ``tick_step`` values from the smallest
         (default: every value up to 8 steps, then a step that keeps it to 8).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes (e.g. one of :func:`ipsresearch.figures.panels`);
-        a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A panel of :func:`ipsresearch.figures.panels`, for figures side by side.
     figsize : (float, float), optional
         Size of a new figure.
     title : str, optional
@@ -517,8 +518,8 @@ def plot_roles(
     legend_title : str, optional
         Title of the legend.
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes (e.g. one of :func:`ipsresearch.figures.panels`);
-        a new figure is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A panel of :func:`ipsresearch.figures.panels`, for figures side by side.
     figsize : (float, float), optional
         Size of a new figure.
     title : str, optional
@@ -577,8 +578,8 @@ def plot_flags(
     label : str
         Column naming each row (e.g. ``"paper_id"``).
     ax : matplotlib.axes.Axes, optional
-        Draw on this Axes; a new figure (8 inches wide, 0.2 inch per row,
-        tight layout) is created when not given.
+        Axes to draw on; without it, a new figure. The Axes drawn on is returned.
+        A new figure has a tight layout.
     figsize : (float, float), optional
         Size of a new figure.
     title : str, optional
