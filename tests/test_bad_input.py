@@ -445,6 +445,8 @@ CONFIDENCE_TAKERS = {
         confidence=c),
     "qualitative.cohen_kappa": lambda c: qualitative.cohen_kappa(_CODINGS, confidence=c),
     "qualitative.pairwise_kappa": lambda c: qualitative.pairwise_kappa(_CODINGS, confidence=c),
+    "synthesis.trial_size": lambda c: synthesis.trial_size(p_control=0.25, risk_ratio=2.0,
+                                                           confidence=c),
 }
 
 

@@ -65,6 +65,14 @@ def test_explorer_calls_the_same_functions_as_the_static_notebook():
     assert int(ex.size["n_total"].iloc[0]) > 0
 
 
+def test_explorer_sizes_the_trial_at_its_confidence_level_and_alpha_is_deprecated():
+    ex = TrialExplorer(k=6, seed=1, confidence=0.9, draw=False)
+    assert ex.size["confidence"].iloc[0] == 0.9
+    with pytest.warns(DeprecationWarning, match=r"TrialExplorer\(alpha=\) is deprecated"):
+        old = TrialExplorer(k=6, seed=1, alpha=0.1, draw=False)
+    assert old.size["n_total"].iloc[0] == ex.size["n_total"].iloc[0]
+
+
 def test_explorer_keeps_the_last_result_when_a_setting_is_impossible():
     ex = TrialExplorer(k=6, seed=1, draw=False)
     before = ex.result

@@ -28,6 +28,7 @@ def test_rounded_sizes_reach_the_power():
     assert t["n_control"].iloc[0] < t["n_control"].iloc[1] < t["n_control"].iloc[2]
 
 
+@pytest.mark.filterwarnings("ignore:trial_size\\(alpha=\\) is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"p_control": 0.0, "risk_ratio": 2}, "p_control 0.0 must be between 0 and 1"),
     ({"p_control": 0.6, "risk_ratio": 2}, "treatment share of 1.2"),
@@ -54,3 +55,16 @@ def test_one_sided_trials_are_smaller_and_match_statsmodels():
     expected = NormalIndPower().solve_power(greater["effect_size"].iloc[0], alpha=0.05, power=0.8,
                                             alternative="larger")
     assert_allclose(greater["n_control_exact"].iloc[0], expected, rtol=1e-12)
+
+
+def test_confidence_is_the_level_and_alpha_is_deprecated_for_a_release():
+    new = trial_size(p_control=0.25, risk_ratio=2.0, confidence=0.9)
+    with pytest.warns(DeprecationWarning, match=r"trial_size\(alpha=\) is deprecated.*confidence"):
+        old = trial_size(p_control=0.25, risk_ratio=2.0, alpha=0.1)
+    assert_allclose(old["n_control_exact"], new["n_control_exact"], rtol=1e-12)
+    assert old["confidence"].iloc[0] == new["confidence"].iloc[0] == 0.9
+    assert "alpha" not in new.columns
+    expected = NormalIndPower().solve_power(new["effect_size"].iloc[0], alpha=0.1, power=0.8)
+    assert_allclose(new["n_control_exact"].iloc[0], expected, rtol=1e-12)
+    with pytest.raises(TypeError, match=r"^confidence '0\.95' is text, not a number"):
+        trial_size(p_control=0.25, risk_ratio=2.0, confidence="0.95")

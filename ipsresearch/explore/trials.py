@@ -10,6 +10,7 @@ frontend will draw it (:func:`ipsresearch.explore.use_widgets`).
 from __future__ import annotations
 
 import html
+import warnings
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -33,8 +34,11 @@ class TrialExplorer(Explorer):
         Starting values, as :func:`ipsresearch.synthetic.simulate_trials`.
     method : str
         Starting pooling method (:data:`ipsresearch.synthesis.meta.METHODS`).
-    power, alpha : float
+    power, confidence : float
         For the size of a new trial (:func:`ipsresearch.synthesis.trial_size`).
+    alpha : float, optional
+        Deprecated: ``1 - confidence``, accepted for one release with a
+        :class:`DeprecationWarning`.
 
     Attributes
     ----------
@@ -71,10 +75,17 @@ class TrialExplorer(Explorer):
         seed: int = 2020,
         method: str = "REML",
         power: float = 0.8,
-        alpha: float = 0.05,
+        confidence: float = 0.95,
         draw: bool = True,
+        alpha: float | None = None,
     ) -> None:
         import ipywidgets as w
+
+        if alpha is not None:
+            warnings.warn("TrialExplorer(alpha=) is deprecated and will be removed in the next "
+                          "release; give confidence=1 - alpha (e.g. confidence=0.95 for "
+                          "alpha=0.05)", DeprecationWarning, stacklevel=2)
+            confidence = 1.0 - alpha
 
         style = {"description_width": "11em"}
         layout = w.Layout(width="34em")
@@ -96,7 +107,7 @@ class TrialExplorer(Explorer):
             "seed": w.IntText(value=seed, description="seed", style=style),
         }
         self.power = power
-        self.alpha = alpha
+        self.confidence = confidence
         self.draw = draw
         self.output = w.Output()
         self.widget = w.VBox([*self.controls.values(), self.output])
@@ -126,7 +137,7 @@ class TrialExplorer(Explorer):
             return
         try:
             size = trial_size(p_control=v["p_control"], risk_ratio=result.estimate,
-                              power=self.power, alpha=self.alpha)
+                              power=self.power, confidence=self.confidence)
         except ValueError:  # a pooled ratio of exactly 1, or an IPS rate at or above 1
             size = pd.DataFrame()
         self.trials, self.result, self.size, self.error = trials, result, size, ""
