@@ -112,8 +112,9 @@ def use_widgets(mode: bool | str = "auto", *, shell: Any = None) -> bool:
     """
     if isinstance(mode, bool):
         return mode
-    if mode != "auto":
-        raise ValueError(f"widgets {mode!r} not recognised; choose 'auto', True or False")
+    from ipsresearch.validation import check_choice  # lazily: this module stays import-light
+
+    check_choice("widgets", mode, ("auto", True, False))
     env = os.environ.get(ENV_VAR, "").strip().lower()
     if env in _TRUE:
         return True

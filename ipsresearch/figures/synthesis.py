@@ -43,6 +43,7 @@ from ipsresearch.figures._style import (
 from ipsresearch.schemas import SCREENING_STAGES
 from ipsresearch.synthesis.meta import METHODS, MetaAnalysisResult
 from ipsresearch.synthesis.screening import PrismaFlow
+from ipsresearch.validation import check_choice
 
 __all__ = ["plot_flags", "plot_forest", "plot_funnel", "plot_prisma", "plot_roles", "plot_tally"]
 
@@ -458,6 +459,7 @@ def plot_tally(
     >>> ax.get_xticks().tolist(), ax.get_ylabel()
     ([2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009], 'papers')
     """
+    check_choice("orient", orient, ("h", "v"))  # before a figure is made
     by = str(tally.columns[0]) if by is None else by
     counts = tally[value].to_numpy()
     ax = axes(ax, figsize)
@@ -475,8 +477,6 @@ def plot_tally(
         top = int(counts.max()) if len(counts) else 0
         ax.set_yticks(range(0, top + 1, max(1, -(-(top + 1) // 10))))
         ax.set_ylabel(unit)
-    else:
-        raise ValueError(f"orient {orient!r} not recognised; choose 'h' or 'v'")
     if title:
         ax.set_title(title)
     return ax
