@@ -21,6 +21,9 @@ here (``from ipsresearch import outcomes; outcomes.placement_rate(...)``):
   ``logrank``, ``survival_interval``, ``SurvivalResult``;
 * :mod:`~ipsresearch.outcomes.spells`: days, tenure and time in work from
   dates, time to the first job, the spell timeline.
+
+``rates`` and ``spells`` both start from participants joined to their job
+spells; that join and its checks live in the private ``outcomes._cohort``.
 """
 
 from __future__ import annotations
