@@ -43,6 +43,8 @@ __all__ = [
     "IPS25_ITEM_CODES",
     "PROPORTIONS",
     "TRIAL_ARMS",
+    "effects_schema",
+    "means_schema",
     "proportions_schema",
     "trial_arms_schema",
     "ATTRIBUTIONS",
@@ -327,6 +329,45 @@ def proportions_schema(*, study: str | None = "study", events: str = "events", n
     return Schema("proportions", cols, key=(study,) if study else (),
                   checks=[_arm_check(study, events, n, "")],
                   description="One row per study or arm: participants with the outcome among all.")
+
+
+def effects_schema(*, study: str | None = "study", effect: str = "effect",
+                   variance: str = "variance") -> Schema:
+    """Schema of precomputed effect sizes (one row per study) with the caller's column names.
+
+    :func:`ipsresearch.synthesis.meta_analysis` with ``measure="GEN"`` validates
+    its input with this: an effect on any scale and its sampling variance (> 0).
+    """
+    cols = [Column(study, "str", unique=True, description="Study (label used in plots)")] if study else []
+    cols += [Column(effect, "float", description="Effect size on the analysis scale (e.g. a log odds ratio)"),
+             Column(variance, "float", min=1e-300, description="Its sampling variance (> 0)")]
+    return Schema("effects", cols, key=(study,) if study else (),
+                  description="One row per study: an effect size and its sampling variance.")
+
+
+def means_schema(
+    *,
+    study: str | None = "study",
+    mean_treatment: str = "mean_treatment",
+    sd_treatment: str = "sd_treatment",
+    n_treatment: str = "n_treatment",
+    mean_control: str = "mean_control",
+    sd_control: str = "sd_control",
+    n_control: str = "n_control",
+) -> Schema:
+    """Schema of two-arm trials with a continuous outcome (mean, SD and n per arm).
+
+    :func:`ipsresearch.synthesis.meta_analysis` with ``measure="MD"`` or
+    ``"SMD"`` validates its input with this (e.g. weeks worked, hours, earnings).
+    """
+    cols = [Column(study, "str", unique=True, description="Trial (label used in plots)")] if study else []
+    for arm, mean, sd, n in (("IPS", mean_treatment, sd_treatment, n_treatment),
+                             ("control", mean_control, sd_control, n_control)):
+        cols += [Column(mean, "float", description=f"Mean outcome in the {arm} arm"),
+                 Column(sd, "float", min=1e-300, description=f"Standard deviation in the {arm} arm (> 0)"),
+                 Column(n, "int", min=2, description=f"Participants analysed in the {arm} arm")]
+    return Schema("trial_means", cols, key=(study,) if study else (),
+                  description="One row per two-arm trial: mean, SD and size of each arm.")
 
 
 TRIAL_ARMS = Schema(

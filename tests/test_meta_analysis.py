@@ -12,9 +12,9 @@ from numpy.testing import assert_allclose
 from pandas.testing import assert_frame_equal
 
 from ipsresearch.synthesis import effect_sizes, meta_analysis
+from ipsresearch.synthesis.heterogeneity import tau2_score
 from ipsresearch.synthesis.meta import (
     MEASURES,
-    _reml_score,
     ift_proportion,
     reml_tau2,
     restricted_loglik,
@@ -100,7 +100,7 @@ def test_reml_maximises_the_restricted_likelihood(trials):
     tau2 = reml_tau2(y, v)
     # the value metafor reports for the fit, and a root of the score equation
     assert_allclose(restricted_loglik(tau2, y, v), RR.REML_LOGLIK["loglik"], atol=1e-10)
-    assert abs(_reml_score(tau2, y, v)) < 1e-10
+    assert abs(tau2_score(tau2, y, v, method="REML")) < 1e-10
     grid = np.linspace(0.0, 1.0, 2001)
     assert restricted_loglik(tau2, y, v) >= max(restricted_loglik(t, y, v) for t in grid)
 
@@ -108,7 +108,7 @@ def test_reml_maximises_the_restricted_likelihood(trials):
 def test_reml_is_zero_when_the_likelihood_falls_from_the_boundary():
     y = np.array([0.50, 0.51, 0.49, 0.50])
     v = np.array([0.04, 0.05, 0.03, 0.06])
-    assert _reml_score(0.0, y, v) < 0
+    assert tau2_score(0.0, y, v, method="REML") < 0
     assert reml_tau2(y, v) == 0.0
     for method in ("DL", "PM"):
         d = pd.DataFrame({"study": list("ABCD"), "events": [50, 51, 49, 50], "n": [100] * 4})
@@ -382,9 +382,9 @@ def test_proportion_with_too_many_events(props):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"measure": "HR"}, "measure 'HR' not recognised; choose from RR, OR, RD, PLO, PFT"),
-    ({"method": "EB"}, "method 'EB' not recognised"),
-    ({"measure": "RD", "method": "MH"}, "MH.*is for measure RR or OR"),
+    ({"measure": "HR"}, "measure 'HR' not recognised; choose from RR, OR, RD, PLO, PFT, PR, MD, SMD, GEN"),
+    ({"method": "XX"}, "method 'XX' not recognised"),
+    ({"measure": "PLO", "method": "MH"}, "MH.*is for measure RR, OR or RD"),
     ({"confidence": 95}, "confidence 95 must be between 0 and 1"),
     ({"correction": -0.5}, "correction -0.5 must be a number >= 0"),
 ])
@@ -394,4 +394,4 @@ def test_bad_options(trials, kwargs, message):
 
 
 def test_measures_are_metafor_codes():
-    assert list(MEASURES) == ["RR", "OR", "RD", "PLO", "PFT"]
+    assert list(MEASURES) == ["RR", "OR", "RD", "PLO", "PFT", "PR", "MD", "SMD", "GEN"]

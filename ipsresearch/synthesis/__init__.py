@@ -10,7 +10,15 @@ in :mod:`ipsresearch.figures` (``plot_forest``, ``plot_funnel``, ``plot_prisma``
 from __future__ import annotations
 
 from ipsresearch._deprecation import warn_moved
-from ipsresearch.synthesis.meta import MetaAnalysisResult, effect_sizes, meta_analysis
+from ipsresearch.synthesis.heterogeneity import q_profile, tau2_estimate
+from ipsresearch.synthesis.meta import (
+    MetaAnalysisResult,
+    effect_sizes,
+    egger_test,
+    leave_one_out,
+    meta_analysis,
+)
+from ipsresearch.synthesis.meta_regression import MetaRegressionResult, meta_regression
 from ipsresearch.synthesis.power import trial_size
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import (
@@ -23,7 +31,13 @@ from ipsresearch.synthesis.study_table import (
 
 __all__: list[str] = [
     "MetaAnalysisResult",
+    "MetaRegressionResult",
     "effect_sizes",
+    "egger_test",
+    "leave_one_out",
+    "meta_regression",
+    "q_profile",
+    "tau2_estimate",
     "meta_analysis",
     "trial_size",
     "PrismaFlow",

@@ -1,0 +1,119 @@
+"""Side-by-side table of ipsresearch against R on the peers' data (issue 17).
+
+Run from the repository root::
+
+    .venv/bin/python -m tests.reference.comparison_table > tests/reference/comparison_table.md
+
+Each row: data set, estimator and quantity, our value, R's value (from the generated
+``*_values.py`` modules, each with its R call), the absolute difference and the tolerance the
+tests apply. The tests (tests/test_meta_peers.py, tests/test_agreement_peers.py,
+tests/test_survival_peers.py) check many more quantities than are shown here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+ROWS: list[tuple[str, str, float, float, float]] = []
+
+
+def _row(dataset: str, what: str, ours: float, theirs: float, tol: float) -> None:
+    ROWS.append((dataset, what, float(ours), float(theirs), tol))
+
+
+def _analysis_scale(measure: str, value: float) -> float:
+    if measure in ("RR", "OR"):
+        return math.log(value)
+    if measure == "PLO":
+        return math.log(value / (1 - value))
+    return value
+
+
+def meta_rows() -> None:
+    from ipsresearch.synthesis import egger_test, leave_one_out, meta_analysis, meta_regression
+    from tests import test_meta_peers as T
+    from tests.reference import meta_peers_values as R
+
+    for name, measure in (("BCG", "OR"), ("BCG", "RR"), ("CLASP", "OR"), ("COLLINS1985B", "RR"),
+                          ("NIELWEISE2007", "OR"), ("PRITZ1997", "PLO"), ("NORMAND1999", "SMD"),
+                          ("GIBSON2002", "MD"), ("HACKSHAW1998", "GEN")):
+        data = T._data(name, measure)
+        for method in ("DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"):
+            res = meta_analysis(data, measure=measure, method=method, study=None)
+            ref = T._ref(name, measure, method)
+            _row(f"{name.lower()} {measure}", f"{method} tau²", res.tau2, ref["tau2"], 1e-6)
+        res = meta_analysis(data, measure=measure, method="REML", test="knha", study=None)
+        ref = T._ref(name, measure, "REML", "KNHA")
+        _row(f"{name.lower()} {measure}", "REML Knapp-Hartung lower CI (analysis scale)",
+             _analysis_scale(measure, res.ci_low), ref["ci_lb"], 1e-6)
+        res = meta_analysis(data, measure=measure, method="PM", study=None)
+        het = res.heterogeneity().set_index("quantity")
+        ref = T._ref(name, measure, "PM", "QPROFILE")
+        _row(f"{name.lower()} {measure}", "Q-profile tau² lower bound", het.loc["tau2", "ci_low"],
+             ref["tau2"][1], 1e-6)
+        _row(f"{name.lower()} {measure}", "Q-profile I² upper bound", het.loc["i2", "ci_high"],
+             ref["I2"][2], 1e-6)
+    for name in ("BCG", "CLASP", "YUSUF1985_6"):
+        data = T.TWO_ARM[name]()
+        res = meta_analysis(data, measure="OR", method="PETO", study=None)
+        _row(name.lower(), "Peto log OR", res.effect, getattr(R, f"{name}_PETO")["b"], 1e-6)
+        for measure in ("RR", "RD"):
+            res = meta_analysis(data, measure=measure, method="MH", study=None)
+            _row(name.lower(), f"MH {measure} (analysis scale)", res.effect,
+                 getattr(R, f"{name}_{measure}_MH")["b"], 1e-6)
+    res = meta_analysis(T._read("all_events").pipe(T._arms), measure="RR", method="MH",
+                        drop_double_zero=False, study=None)
+    _row("all events in every arm", "MH log RR (item 3)", res.effect, R.ALL_EVENTS_RR_MH["b"], 1e-6)
+    for key, method, test in (("BCG_ABLAT", "REML", "z"), ("BCG_ABLAT", "REML", "knha"),
+                              ("BCG_ALLOC", "REML", "z"), ("BCG_ABLAT_ALLOC", "ML", "z"),
+                              ("HACKSHAW_DESIGN", "DL", "knha")):
+        data, measure = T._reg_data(key)
+        mods, _ = T.REG[key]
+        fit = meta_regression(data, moderators=mods, measure=measure, method=method, test=test, study=None)
+        ref = getattr(R, f"REG_{key}_{method}_{test.upper()}")
+        _row(key.lower(), f"{method} {test} slope of {fit.coefficients['term'].iloc[1]}",
+             fit.coefficients["estimate"].iloc[1], ref["b"][1], 1e-6)
+        _row(key.lower(), f"{method} {test} QM", fit.qm, ref["QM"], 1e-6)
+    for key, (name, measure) in T.EGGER.items():
+        res = meta_analysis(T._data(name, measure), measure=measure, method="REML", study=None)
+        _row(key.lower(), "Egger (regtest, rma) z", egger_test(res)["statistic"].iloc[0],
+             getattr(R, f"EGGER_{key}_REML")["zval"], 1e-6)
+        _row(key.lower(), "Egger (regtest, lm) t", egger_test(res, model="lm")["statistic"].iloc[0],
+             getattr(R, f"EGGER_{key}_LM")["zval"], 1e-6)
+    for key, name, measure in (("BCG", "BCG", "RR"), ("HACKSHAW", "HACKSHAW1998", "GEN")):
+        res = meta_analysis(T._data(name, measure), measure=measure, method="REML", study=None)
+        loo = leave_one_out(res)
+        ref = getattr(R, f"L1O_{key}_REML")
+        diff = np.max(np.abs(loo["effect"].to_numpy() - np.asarray(ref["estimate"])))
+        _row(key.lower(), "leave1out REML: largest abs diff over all left-out fits", diff, 0.0, 1e-6)
+
+
+SECTIONS = ["meta_rows", "agreement_rows", "survival_rows"]
+
+
+def _rows() -> Iterator[tuple[str, str, float, float, float]]:
+    for section in SECTIONS:
+        fn = globals().get(section)
+        if fn is None:
+            try:
+                fn = getattr(importlib.import_module(f"tests.reference.comparison_{section}"), section)
+            except ModuleNotFoundError:
+                continue
+        fn()
+    yield from ROWS
+
+
+def main() -> None:
+    print("| data set | estimator / quantity | ours | R | abs diff | tolerance |")
+    print("|---|---|---:|---:|---:|---:|")
+    for dataset, what, ours, theirs, tol in _rows():
+        diff = abs(ours - theirs)
+        print(f"| {dataset} | {what} | {ours:.10g} | {theirs:.10g} | {diff:.2g} | {tol:g} |")
+
+
+if __name__ == "__main__":
+    main()
