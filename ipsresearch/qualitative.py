@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import krippendorff
 import numpy as np
 import pandas as pd
 from statsmodels.stats import inter_rater
@@ -62,6 +64,7 @@ __all__ = [
     "cooccurrence",
     "coverage",
     "fleiss_kappa",
+    "krippendorff_alpha",
     "pairwise_kappa",
     "sample_flow",
     "theme_by_role",
@@ -506,19 +509,32 @@ class Agreement:
     Attributes
     ----------
     statistic : str
-        ``"cohen"``, ``"fleiss"`` or ``"randolph"``.
+        ``"cohen"``, ``"fleiss"``, ``"randolph"`` or ``"krippendorff"``.
     kappa : float
+        The agreement coefficient: Cohen's (weighted) or Fleiss' kappa, or
+        Krippendorff's alpha.
     std_error : float
-        Asymptotic standard error (Cohen's kappa only; NaN otherwise).
+        Cohen: the asymptotic standard error (Fleiss, Cohen & Everitt 1969),
+        which gives the interval. Fleiss: the standard error under no
+        agreement beyond chance (Fleiss, Nee & Landis 1979), which gives the
+        z test but no interval. NaN otherwise.
     ci_low, ci_high : float
-        Normal-approximation interval at ``confidence`` (NaN when no standard error).
+        Normal-approximation interval at ``confidence`` (Cohen only; NaN otherwise).
     confidence : float
     observed_agreement, expected_agreement : float
-        ``p_o`` and ``p_e`` in ``kappa = (p_o - p_e) / (1 - p_e)``.
+        ``p_o`` and ``p_e`` in ``kappa = (p_o - p_e) / (1 - p_e)`` (weighted
+        for weighted kappa; NaN for alpha).
     n_items, n_raters, n_categories : int
     raters : tuple of str
     table : pandas.DataFrame
-        Cohen: rater-by-rater contingency table. Fleiss: items by categories counts.
+        Cohen: rater-by-rater contingency table. Fleiss: items by categories
+        counts. Krippendorff: raters by items codes.
+    z, p_value : float
+        Test of no agreement beyond chance (kappa = 0), two-sided; NaN where
+        none is computed (Randolph, Krippendorff).
+    weighting : str or None
+        Cohen: ``None``, ``"linear"`` or ``"quadratic"``; Krippendorff: the
+        level of measurement.
     """
 
     statistic: str
@@ -534,12 +550,16 @@ class Agreement:
     n_categories: int
     raters: tuple[str, ...]
     table: pd.DataFrame = field(repr=False, compare=False)
+    z: float = math.nan
+    p_value: float = math.nan
+    weighting: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy frame of the numbers (without the table): the one estimate, with its interval."""
         return pd.DataFrame([{
-            "statistic": self.statistic, "kappa": self.kappa, "std_error": self.std_error,
-            "ci_low": self.ci_low, "ci_high": self.ci_high, "confidence": self.confidence,
+            "statistic": self.statistic, "weighting": self.weighting, "kappa": self.kappa,
+            "std_error": self.std_error, "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "confidence": self.confidence, "z": self.z, "p_value": self.p_value,
             "observed_agreement": self.observed_agreement,
             "expected_agreement": self.expected_agreement, "n_items": self.n_items,
             "n_raters": self.n_raters, "n_categories": self.n_categories,
@@ -549,11 +569,20 @@ class Agreement:
         """Headline numbers as a one-row DataFrame: for one statistic, the same row as :meth:`to_frame`."""
         return self.to_frame()
 
+    @property
+    def name(self) -> str:
+        """Plain name of the coefficient, e.g. ``Cohen's kappa (linear weights)``."""
+        if self.statistic == "krippendorff":
+            return f"Krippendorff's alpha ({self.weighting})"
+        base = f"{self.statistic.capitalize()}'s kappa"
+        return f"{base} ({self.weighting} weights)" if self.weighting else base
+
     def _repr_html_(self) -> str:
         esc = html.escape
         ci = ("" if np.isnan(self.ci_low) else
               f" ({self.confidence:.0%} CI {self.ci_low:.3f} to {self.ci_high:.3f})")
-        head = (f"<p><b>{esc(self.statistic.capitalize())}'s kappa</b> = {self.kappa:.3f}{esc(ci)}; "
+        test = "" if np.isnan(self.z) else f"; z = {self.z:.2f}, p = {self.p_value:.3g}"
+        head = (f"<p><b>{esc(self.name)}</b> = {self.kappa:.3f}{esc(ci)}{esc(test)}; "
                 f"observed agreement {self.observed_agreement:.3f}, expected by chance "
                 f"{self.expected_agreement:.3f}; {self.n_items} items, {self.n_raters} coders "
                 f"({esc(', '.join(self.raters))}), {self.n_categories} codes.</p>")
@@ -596,6 +625,23 @@ def _interval(kappa: float, se: float, confidence: float) -> tuple[float, float]
     return kappa - z * se, kappa + z * se
 
 
+def _order(codes, levels: Sequence | None, what: str) -> list[str]:
+    """Codes in order: ``levels`` as given, else numerically if every code is a number, else sorted."""
+    seen = sorted(set(codes))
+    if levels is not None:
+        order = [str(x) for x in levels]
+        if len(set(order)) != len(order):
+            raise ValueError(f"levels {list(levels)!r} repeat a value")
+        unknown = [c for c in seen if c not in order]
+        if unknown:
+            raise ValueError(f"{what}: codes {unknown} are not among levels {order}")
+        return order
+    numbers = pd.to_numeric(pd.Series(seen), errors="coerce")
+    if numbers.notna().all():
+        return [seen[i] for i in np.argsort(numbers.to_numpy(), kind="stable")]
+    return seen
+
+
 def cohen_kappa(
     codings: pd.DataFrame,
     *,
@@ -605,8 +651,10 @@ def cohen_kappa(
     raters: Sequence[str] | None = None,
     confidence: float = 0.95,
     incomplete: str = "raise",
+    weights: str | None = None,
+    levels: Sequence | None = None,
 ) -> Agreement:
-    """Cohen's kappa of two coders, from long-format codings.
+    """Cohen's kappa of two coders, unweighted or weighted, from long-format codings.
 
     Parameters
     ----------
@@ -620,12 +668,22 @@ def cohen_kappa(
         Confidence level, between 0 and 1 (0.95 for 95 per cent). Here: of the normal-approximation interval.
     incomplete : {"raise", "drop"}
         What to do with items that only one of the two raters coded.
+    weights : {None, "linear", "quadratic"}
+        Unweighted kappa, or weighted kappa for ordered codes with agreement
+        weights ``1 - |i - j| / (c - 1)`` (linear) or ``1 - (i - j)² / (c - 1)²``
+        (quadratic) between the ``i``-th and ``j``-th of ``c`` ordered codes.
+    levels : sequence, optional
+        The codes in order (for weighted kappa), e.g. ``["low", "medium",
+        "high"]``; levels nobody used still count in the spacing. By default
+        the codes used, in numeric order when all are numbers (as irr's
+        ``kappa2``), else sorted as text.
 
     Returns
     -------
     Agreement
         ``statistic="cohen"``; ``table`` is the contingency table (rows: first
-        rater, columns: second rater) over every code either used.
+        rater, columns: second rater) over every code either used (or
+        ``levels``); ``z`` and ``p_value`` test kappa = 0.
 
     Raises
     ------
@@ -638,10 +696,14 @@ def cohen_kappa(
 
     Notes
     -----
-    The estimate and its asymptotic variance (Fleiss, Cohen & Everitt 1969)
-    are those of :func:`statsmodels.stats.inter_rater.cohens_kappa`; the
-    interval is ``kappa +/- z * std_error``. Agrees with base-R computations
-    in ``tests/reference/kappa.R``.
+    The estimate, its asymptotic variance (Fleiss, Cohen & Everitt 1969) and
+    the z test (with the variance under kappa = 0) are those of
+    :func:`statsmodels.stats.inter_rater.cohens_kappa` (``wt="linear"`` or
+    ``"quadratic"`` for weights); the interval is ``kappa +/- z * std_error``.
+    Agrees with base-R computations in ``tests/reference/kappa.R`` and with
+    irr 0.84.1's ``kappa2(weight = "unweighted" | "equal" | "squared")`` (kappa,
+    z and p to 1e-10) on irr's anxiety, video, vision and diagnoses data
+    (``tests/reference/agreement.R``).
 
     References
     ----------
@@ -656,8 +718,13 @@ def cohen_kappa(
     ...                         "code": ["a", "a", "a", "b", "b", "b", "b", "b"]})
     >>> round(cohen_kappa(codings).kappa, 4)
     0.5
+    >>> grades = pd.DataFrame({"segment_id": [1, 1, 2, 2, 3, 3, 4, 4],
+    ...                        "coder": ["DS", "NL"] * 4, "code": ["1", "2", "2", "2", "3", "3", "1", "3"]})
+    >>> round(cohen_kappa(grades, weights="quadratic").kappa, 4)  # irr: kappa2(..., "squared") 0.1666667
+    0.1667
     """
     check_confidence(confidence)
+    check_choice("weights", weights, (None, "linear", "quadratic"))
     typed = _codings(codings, item, rater, code)
     present = list(dict.fromkeys(typed[rater]))
     if raters is None:
@@ -676,23 +743,28 @@ def cohen_kappa(
     sub = typed[typed[rater].isin(pair)]
     wide = sub.pivot(index=item, columns=rater, values=code).reindex(columns=list(pair))
     wide = _complete(wide, sub, item, incomplete)
-    cats = sorted(set(wide[pair[0]]) | set(wide[pair[1]]))
+    cats = _order(set(wide[pair[0]]) | set(wide[pair[1]]), levels, "codings")
     table = pd.crosstab(pd.Categorical(wide[pair[0]], cats), pd.Categorical(wide[pair[1]], cats),
                         dropna=False)
     table.index.name, table.columns.name = pair
     counts = table.to_numpy(dtype=float)
     n = counts.sum()
-    p_o = float(np.trace(counts) / n)
-    p_e = float((counts.sum(axis=1) * counts.sum(axis=0)).sum() / n**2)
-    if len(cats) == 1:  # both raters used one code throughout: kappa is undefined
+    c = len(cats)
+    dist = np.abs(np.subtract.outer(np.arange(c), np.arange(c))) / max(c - 1, 1)
+    agree = {None: np.eye(c), "linear": 1 - dist, "quadratic": 1 - dist**2}[weights]
+    p_o = float((agree * counts).sum() / n)
+    p_e = float((agree * np.outer(counts.sum(axis=1), counts.sum(axis=0))).sum() / n**2)
+    z = p_value = np.nan
+    if c == 1:  # both raters used one code throughout: kappa is undefined
         kappa, se = np.nan, np.nan
     else:
         with np.errstate(invalid="ignore", divide="ignore"):  # z test statistic when var0 is 0
-            res = inter_rater.cohens_kappa(counts)
+            res = inter_rater.cohens_kappa(counts, wt=weights)
         kappa, se = float(res.kappa), float(res.std_kappa)
+        z, p_value = float(res.z_value), float(res.pvalue_two_sided)
     lo, hi = _interval(kappa, se, confidence)
-    return Agreement("cohen", kappa, se, lo, hi, confidence, p_o, p_e, int(n), 2, len(cats),
-                     pair, table)
+    return Agreement("cohen", kappa, se, lo, hi, confidence, p_o, p_e, int(n), 2, c,
+                     pair, table, z=z, p_value=p_value, weighting=weights)
 
 
 def fleiss_kappa(
@@ -721,19 +793,31 @@ def fleiss_kappa(
     Returns
     -------
     Agreement
-        ``std_error`` and the interval are NaN (statsmodels gives none);
-        ``table`` holds the items-by-codes counts.
+        ``std_error`` is the standard error under no agreement beyond chance,
+        with ``z = kappa / std_error`` and its two-sided ``p_value`` (Fleiss
+        method only); the interval is NaN (that standard error does not hold
+        away from kappa = 0); ``table`` holds the items-by-codes counts.
 
     Notes
     -----
     Uses :func:`statsmodels.stats.inter_rater.aggregate_raters` and
-    :func:`statsmodels.stats.inter_rater.fleiss_kappa`. With two raters,
-    Fleiss' kappa equals Scott's pi, not Cohen's kappa.
+    :func:`statsmodels.stats.inter_rater.fleiss_kappa`. statsmodels has no
+    standard error, so the variance under kappa = 0 of Fleiss, Nee and
+    Landis (1979), ``2 / (N m (m - 1)) [(sum p q)² - sum p q (q - p)] / (sum p q)²``
+    with ``p`` the pooled share of each code and ``q = 1 - p``, is written
+    here; it is what irr 0.84.1's ``kappam.fleiss`` reports, and kappa, z and
+    p agree with it to 1e-10 on irr's diagnoses, anxiety and video data
+    (``tests/reference/agreement.R``). With two raters, Fleiss' kappa equals
+    Scott's pi, not Cohen's kappa.
 
     References
     ----------
     Fleiss JL. Measuring nominal scale agreement among many raters.
     Psychological Bulletin 1971;76:378-382. doi:10.1037/h0031619
+
+    Fleiss JL, Nee JCM, Landis JR. Large sample variance of kappa in the case
+    of different sets of raters. Psychological Bulletin 1979;86:974-977.
+    doi:10.1037/0033-2909.86.5.974
 
     Examples
     --------
@@ -761,8 +845,16 @@ def fleiss_kappa(
     p_e = (1.0 / len(cats) if method == "randolph"
            else float(((counts.sum(axis=0) / counts.sum()) ** 2).sum()))
     table = pd.DataFrame(counts, index=wide.index, columns=cats)
-    return Agreement(method, kappa, np.nan, np.nan, np.nan, np.nan, p_o, p_e, len(wide), m,
-                     len(cats), tuple(present), table)
+    se = z = p_value = np.nan
+    if method == "fleiss" and len(cats) > 1:
+        p = counts.sum(axis=0) / counts.sum()
+        pq = p * (1 - p)
+        var0 = 2 / (len(wide) * m * (m - 1)) * (pq.sum() ** 2 - (pq * (1 - 2 * p)).sum()) / pq.sum() ** 2
+        se = math.sqrt(var0)
+        z = kappa / se
+        p_value = float(2 * stats.norm.sf(abs(z)))
+    return Agreement(method, kappa, se, np.nan, np.nan, np.nan, p_o, p_e, len(wide), m,
+                     len(cats), tuple(present), table, z=z, p_value=p_value)
 
 
 def pairwise_kappa(
@@ -814,3 +906,98 @@ def pairwise_kappa(
                      "observed_agreement": r.observed_agreement,
                      "expected_agreement": r.expected_agreement})
     return pd.DataFrame(rows)
+
+
+KRIPPENDORFF_LEVELS = ("nominal", "ordinal", "interval", "ratio")
+"""Levels of measurement accepted by :func:`krippendorff_alpha`."""
+
+
+def krippendorff_alpha(
+    codings: pd.DataFrame,
+    *,
+    item: str = "segment_id",
+    rater: str = "coder",
+    code: str = "code",
+    level: str = "nominal",
+    levels: Sequence | None = None,
+) -> Agreement:
+    """Krippendorff's alpha for any number of coders, with missing codings allowed.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        One row per item and rater (:data:`ipsresearch.schemas.CODINGS`).
+        Items need not be coded by every rater; an item coded once adds nothing.
+    item, rater, code : str
+        Column names.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+        Level of measurement, which sets the distance between two codes.
+        ``interval`` and ``ratio`` need numeric codes.
+    levels : sequence, optional
+        The codes in order, for ``ordinal`` (default: numeric order when all
+        codes are numbers, else sorted as text).
+
+    Returns
+    -------
+    Agreement
+        ``statistic="krippendorff"``, the coefficient in ``kappa``,
+        ``weighting`` the level; ``table`` holds raters by items. Observed
+        and expected agreement and a standard error are not reported (NaN):
+        the package returns alpha only, and alpha's uncertainty is usually
+        bootstrapped.
+
+    Raises
+    ------
+    ValueError
+        An unknown level, non-numeric codes for interval or ratio, a code
+        missing from ``levels``, or no item coded twice.
+
+    Notes
+    -----
+    Computed by the ``krippendorff`` package (``krippendorff.alpha``).
+    Agrees with irr 0.84.1's ``kripp.alpha`` to 1e-10 on Krippendorff's
+    example with missing values and on irr's anxiety and video ratings, at
+    all four levels (``tests/reference/agreement.R``).
+
+    References
+    ----------
+    Krippendorff K. Computing Krippendorff's alpha-reliability. 2011.
+    Hayes AF, Krippendorff K. Answering the call for a standard reliability
+    measure for coding data. Communication Methods and Measures 2007;1:77-89.
+    doi:10.1080/19312450709336664
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codings = pd.DataFrame({"segment_id": [1, 1, 2, 2, 3, 3, 4],
+    ...                         "coder": ["A", "B"] * 3 + ["A"],
+    ...                         "code": ["x", "x", "y", "y", "x", "y", "y"]})
+    >>> round(krippendorff_alpha(codings).kappa, 4)
+    0.4
+    """
+    check_choice("level", level, KRIPPENDORFF_LEVELS)
+    typed = _codings(codings, item, rater, code)
+    present = sorted(set(typed[rater]))
+    if len(present) < 2:
+        raise ValueError(f"agreement needs at least two raters; the codings hold {len(present)}")
+    wide = typed.pivot(index=rater, columns=item, values=code).reindex(index=present)
+    if int((wide.notna().sum(axis=0) >= 2).sum()) == 0:
+        raise ValueError("Krippendorff's alpha needs at least one item coded by two raters")
+    codes = sorted(set(typed[code]))
+    if level in ("interval", "ratio"):
+        numbers = pd.to_numeric(pd.Series(codes), errors="coerce")
+        if numbers.isna().any():
+            bad = [c for c, x in zip(codes, numbers, strict=True) if pd.isna(x)]
+            raise ValueError(f"level {level!r} needs numeric codes; not numbers: {bad}")
+        data = wide.apply(pd.to_numeric).to_numpy(dtype=float)
+        domain = np.unique(data[~np.isnan(data)])
+    else:
+        order = _order(codes, levels, "codings")
+        rank = {c: float(i) for i, c in enumerate(order)}
+        data = wide.apply(lambda col: col.map(rank)).to_numpy(dtype=float)
+        domain = np.arange(len(order), dtype=float)
+    alpha = float(krippendorff.alpha(reliability_data=data, value_domain=domain,
+                                     level_of_measurement=level))
+    return Agreement("krippendorff", alpha, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan,
+                     int(wide.shape[1]), len(present), len(codes), tuple(present), wide,
+                     weighting=level)

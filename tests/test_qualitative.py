@@ -85,7 +85,11 @@ def test_fleiss_kappa_agrees_with_statsmodels_and_r():
     assert_allclose(res.kappa, (res.observed_agreement - res.expected_agreement)
                     / (1 - res.expected_agreement), rtol=1e-12)
     assert (res.n_items, res.n_raters, res.n_categories) == (30, 6, 5)
-    assert np.isnan(res.std_error)
+    # the standard error is the one under kappa = 0 (irr's kappam.fleiss): a test, no interval
+    from tests.reference import agreement_values as irr
+    assert_allclose([res.kappa, res.z, res.p_value, res.std_error],
+                    [irr.FLEISS_DIAGNOSES[k] for k in ("kappa", "z", "p_value", "se")], atol=1e-10)
+    assert np.isnan(res.ci_low) and np.isnan(res.ci_high)
 
 
 def test_kappa_invariant_to_relabelling_rater_order_and_item_order():

@@ -92,6 +92,33 @@ def meta_rows() -> None:
         _row(key.lower(), "leave1out REML: largest abs diff over all left-out fits", diff, 0.0, 1e-6)
 
 
+def agreement_rows() -> None:
+    from ipsresearch import qualitative
+    from tests import test_agreement_peers as T
+    from tests.reference import agreement_values as IRR
+
+    for name in ("ANXIETY", "VISION", "DIAGNOSES"):
+        for irr_w, w in T.WEIGHTS.items():
+            if name == "DIAGNOSES" and w is not None:
+                continue
+            res = qualitative.cohen_kappa(T._long(T.KAPPA2[name]()), weights=w)
+            ref = getattr(IRR, f"KAPPA2_{name}_{irr_w}")
+            label = f"kappa2 {irr_w.lower()}"
+            _row(f"irr {name.lower()}", f"{label}: kappa", res.kappa, ref["kappa"], 1e-10)
+            _row(f"irr {name.lower()}", f"{label}: z", res.z, ref["z"], 1e-10)
+    for name in ("DIAGNOSES", "ANXIETY", "VIDEO"):
+        res = qualitative.fleiss_kappa(T._long(T._irr(name.lower())))
+        ref = getattr(IRR, f"FLEISS_{name}")
+        _row(f"irr {name.lower()}", "kappam.fleiss: kappa", res.kappa, ref["kappa"], 1e-10)
+        _row(f"irr {name.lower()}", "kappam.fleiss: SE under kappa = 0", res.std_error, ref["se"], 1e-10)
+        _row(f"irr {name.lower()}", "kappam.fleiss: z", res.z, ref["z"], 1e-10)
+    for name in ("C", "ANXIETY", "VIDEO"):
+        for level in ("nominal", "ordinal", "interval", "ratio"):
+            res = qualitative.krippendorff_alpha(T._long(T.KRIPP[name]()), level=level)
+            ref = getattr(IRR, f"KRIPP_{name}_{level.upper()}")
+            _row(f"irr {name.lower()}", f"kripp.alpha {level}", res.kappa, ref["alpha"], 1e-10)
+
+
 SECTIONS = ["meta_rows", "agreement_rows", "survival_rows"]
 
 
