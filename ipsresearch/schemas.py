@@ -373,6 +373,8 @@ def means_schema(
 TRIAL_ARMS = Schema(
     "trial_arms",
     [*trial_arms_schema().columns,
+     Column("fidelity", "int", min=25, max=125, required=False, nullable=True,
+            description="IPS-25 fidelity total of the trial's IPS service (a moderator)"),
      Column("true_p_control", "float", min=0, max=1, required=False, nullable=True,
             description="Simulated trials only: the control arm's true chance of the outcome"),
      Column("true_risk_ratio", "float", min=0, required=False, nullable=True,

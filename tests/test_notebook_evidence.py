@@ -26,7 +26,7 @@ def test_renders_static_results_without_widgets(built_reports):
     assert result.status == "built", result.error[-2000:]
     page = (out / f"{NAME}.html").read_text(encoding="utf-8")
     # the defaults of the parameters cell, computed here with the same public functions
-    res = meta_analysis(simulate_trials(27, seed=2020), measure="RR", method="REML")
+    res = meta_analysis(simulate_trials(27, fidelity_effect=0.3, seed=2020), measure="RR", method="REML")
     text = _text(page)
     assert f"{res.estimate:.3f}" in text and f"{res.ci_low:.3f} to {res.ci_high:.3f}" in text
     pilot = irish_pilot.load()
@@ -45,6 +45,6 @@ def test_parameters_reach_the_notebook(tmp_path):
                     log=lambda *_: None)
     assert [r.status for r in results] == ["built"], results[0].error[-2000:]
     text = _text((tmp_path / f"{NAME}.html").read_text(encoding="utf-8"))
-    res = meta_analysis(simulate_trials(12, seed=7), method="DL")
+    res = meta_analysis(simulate_trials(12, fidelity_effect=0.3, seed=7), method="DL")
     assert "meta-analysis of 12 studies" in text
     assert f"{res.estimate:.3f}" in text

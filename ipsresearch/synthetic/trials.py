@@ -22,6 +22,13 @@ The model (every part an assumption, chosen for teaching):
   and standard deviation ``heterogeneity`` (tau on the log scale), so a
   random-effects meta-analysis should recover ``tau² = heterogeneity²``
   when trials are many and large.
+* Each trial's IPS service has a fidelity total on the IPS-25 scale, drawn
+  uniformly from 75 to 125 (whole points; from fair to exemplary) from a
+  stream of its own, so the other draws do not depend on it. With
+  ``fidelity_effect`` the true log risk ratio moves by that much per 25
+  fidelity points above or below 100 (default 0: fidelity is recorded but
+  does not change the effect). This is a teaching assumption for
+  meta-regression, not a finding of the seed papers.
 * The IPS arm's chance is ``p_control * true risk ratio``, capped at
   :data:`MAX_RISK`; events in each arm are binomial. The mean rate
   ``p_control * risk_ratio`` must stay below 1. The cap changes the planted
@@ -70,6 +77,7 @@ def simulate_trials(
     p_control: float | tuple[float, float] = 0.25,
     risk_ratio: float = 2.0,
     heterogeneity: float = 0.2,
+    fidelity_effect: float = 0.0,
     seed: int | np.random.Generator = 2020,
 ) -> pd.DataFrame:
     """Arm-level counts of ``k`` simulated two-arm trials of IPS against a control service.
@@ -86,6 +94,9 @@ def simulate_trials(
         Mean true risk ratio (on the log scale: ``log(risk_ratio)`` is the mean).
     heterogeneity : float
         Standard deviation of the true log risk ratios across trials (tau).
+    fidelity_effect : float
+        Change of the true log risk ratio per 25 IPS-25 fidelity points (a
+        moderator for meta-regression); 0 leaves the effect alone.
     seed : int or numpy.random.Generator
         Seed or generator; the same seed gives the same table.
 
@@ -93,8 +104,9 @@ def simulate_trials(
     -------
     pandas.DataFrame
         :data:`ipsresearch.schemas.TRIAL_ARMS`: ``study`` (``Trial 01`` ...),
-        ``events_treatment, n_treatment, events_control, n_control`` and the
-        planted ``true_p_control`` and ``true_risk_ratio`` of each trial.
+        ``events_treatment, n_treatment, events_control, n_control``, the
+        trial's ``fidelity`` total and the planted ``true_p_control`` and
+        ``true_risk_ratio`` of each trial.
 
     Examples
     --------
@@ -119,14 +131,19 @@ def simulate_trials(
                          "of 1 or more in the IPS arm; lower one of them")
     if not (np.isfinite(heterogeneity) and heterogeneity >= 0):
         raise ValueError(f"heterogeneity {heterogeneity!r} must be a number >= 0 (tau, log scale)")
+    if not np.isfinite(fidelity_effect):
+        raise ValueError(f"fidelity_effect {fidelity_effect!r} must be a number (log risk ratio per 25 points)")
     g = make_rng(seed)
     k = int(k)
+    # fidelity from a spawned stream: spawning leaves g's own draws (and so every other column) unchanged
+    fidelity = g.spawn(1)[0].integers(75, 126, size=k)
     if n_lo == n_hi:
         m = np.full(k, int(n_lo), dtype=np.int64)
     else:
         m = np.rint(np.exp(g.uniform(np.log(n_lo), np.log(n_hi), size=k))).astype(np.int64)
     pc = np.full(k, p_lo) if p_lo == p_hi else g.uniform(p_lo, p_hi, size=k)
-    log_rr = np.log(risk_ratio) + heterogeneity * g.standard_normal(k)
+    log_rr = (np.log(risk_ratio) + heterogeneity * g.standard_normal(k)
+              + fidelity_effect * (fidelity - 100) / 25)
     pt = np.minimum(pc * np.exp(log_rr), MAX_RISK)
     events_t = g.binomial(m, pt)
     events_c = g.binomial(m, pc)
@@ -137,6 +154,7 @@ def simulate_trials(
         "n_treatment": m,
         "events_control": events_c.astype(np.int64),
         "n_control": m.copy(),
+        "fidelity": fidelity.astype(np.int64),
         "true_p_control": pc,
         "true_risk_ratio": pt / pc,
     })
