@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import krippendorff
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 from statsmodels.stats import inter_rater
 
 from ipsresearch import _stats
@@ -852,7 +853,7 @@ def fleiss_kappa(
         var0 = 2 / (len(wide) * m * (m - 1)) * (pq.sum() ** 2 - (pq * (1 - 2 * p)).sum()) / pq.sum() ** 2
         se = math.sqrt(var0)
         z = kappa / se
-        p_value = float(2 * stats.norm.sf(abs(z)))
+        p_value = float(2 * norm.sf(abs(z)))
     return Agreement(method, kappa, se, np.nan, np.nan, np.nan, p_o, p_e, len(wide), m,
                      len(cats), tuple(present), table, z=z, p_value=p_value)
 

@@ -18,7 +18,9 @@ here (``from ipsresearch import outcomes; outcomes.placement_rate(...)``):
 
 * :mod:`~ipsresearch.outcomes.rates`: ``ever_employed``, ``placement_rate``;
 * :mod:`~ipsresearch.outcomes.survival`: ``kaplan_meier``, ``retention``,
-  ``logrank``, ``survival_interval``, ``SurvivalResult``;
+  ``logrank``, ``survival_interval``, ``SurvivalResult``, and
+  ``restricted_mean``, ``rmst_difference``, ``nelson_aalen``, ``logrank_counts``;
+* :mod:`~ipsresearch.outcomes.regression`: ``cox_regression`` (hazard ratios);
 * :mod:`~ipsresearch.outcomes.spells`: days, tenure and time in work from
   dates, time to the first job, the spell timeline.
 
@@ -29,6 +31,7 @@ spells; that join and its checks live in the private ``outcomes._cohort``.
 from __future__ import annotations
 
 from ipsresearch.outcomes.rates import CI_METHODS, ever_employed, placement_rate
+from ipsresearch.outcomes.regression import CoxResult, cox_regression
 from ipsresearch.outcomes.spells import (
     first_job_times,
     in_work_at,
@@ -43,22 +46,32 @@ from ipsresearch.outcomes.survival import (
     SurvivalResult,
     kaplan_meier,
     logrank,
+    logrank_counts,
+    nelson_aalen,
+    restricted_mean,
     retention,
+    rmst_difference,
     survival_interval,
 )
 
 __all__ = [
     "CI_METHODS",
     "CI_TRANSFORMS",
+    "CoxResult",
     "SurvivalResult",
+    "cox_regression",
     "ever_employed",
     "first_job_times",
     "in_work_at",
     "job_tenure",
     "kaplan_meier",
     "logrank",
+    "logrank_counts",
+    "nelson_aalen",
     "placement_rate",
+    "restricted_mean",
     "retention",
+    "rmst_difference",
     "spell_durations",
     "spell_timeline",
     "survival_interval",

@@ -1,16 +1,24 @@
-"""Time to events: Kaplan-Meier estimates, their intervals, and the log-rank test.
+"""Time to events: Kaplan-Meier estimates, their intervals and quantiles, restricted means,
+cumulative hazards and log-rank tests.
 
 Kaplan-Meier estimates come from ``statsmodels.duration.survfunc.SurvfuncRight``
-and log-rank tests from ``statsmodels.duration.survfunc.survdiff``. The only
-arithmetic added here is the documented pointwise interval transform applied
-to statsmodels' estimate and its Greenwood standard error (statsmodels offers
-simultaneous bands but no pointwise interval), and reading the step function
-at chosen horizons.
+and log-rank tests from ``statsmodels.duration.survfunc.survdiff``. The
+arithmetic added here, each piece because statsmodels lacks it: the
+documented pointwise interval transform applied to statsmodels' estimate and
+its Greenwood standard error (statsmodels offers simultaneous bands but no
+pointwise interval); reading the step function at chosen horizons and
+quantiles (R's rule, see :func:`kaplan_meier`); the restricted mean survival
+time and its variance (:func:`restricted_mean`, :func:`rmst_difference`); the
+Nelson-Aalen cumulative hazard (:func:`nelson_aalen`); the observed and
+expected events per group of the log-rank test (:func:`logrank_counts`). Each
+is checked against R ``survival`` on its own data sets
+(tests/reference/survival_peers.R).
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,15 +31,23 @@ from ipsresearch.validation import Column, Schema, check_choice, check_frame, va
 
 __all__ = [
     "CI_TRANSFORMS",
+    "QUANTILE_TOLERANCE",
     "SurvivalResult",
     "kaplan_meier",
     "logrank",
+    "logrank_counts",
+    "nelson_aalen",
+    "restricted_mean",
     "retention",
+    "rmst_difference",
     "survival_interval",
 ]
 
 CI_TRANSFORMS = ("log-log", "log", "plain")
 """Pointwise interval transforms, named as R ``survfit(conf.type = ...)``."""
+
+QUANTILE_TOLERANCE = 1.4901161193847656e-08
+"""Tolerance when comparing S with 1 - p for a quantile: R's ``sqrt(.Machine$double.eps)``."""
 
 
 def survival_interval(
@@ -317,16 +333,24 @@ def kaplan_meier(
     (``NaN``, with a note) unless the curve has already fallen to 0. With no
     events at all, S stays 1 and a note says so.
 
-    The quantile is ``SurvfuncRight.quantile``: the first event time at which
-    S falls strictly below 1 - p (as SAS PROC LIFETEST). Its interval runs
-    from the first event time at which the lower band falls below 1 - p to
-    the first at which the upper band does (``inf`` if it never does), which
-    is how R's ``quantile.survfit`` reads the band and is the Brookmeyer-
-    Crowley interval for the chosen transform. (``SurvfuncRight.quantile_ci``
-    inverts the same test but takes the last time the band contains 1 - p, so
-    it reports an open upper limit whenever the band widens again at the end
-    of the curve.) R differs only when S equals 1 - p exactly on a step,
-    where it takes the midpoint to the next event time.
+    Quantiles follow R's ``quantile.survfit``: the time at which S first
+    reaches 1 - p, comparing S with 1 - p to within
+    :data:`QUANTILE_TOLERANCE` (R's ``sqrt(.Machine$double.eps)``); where S
+    equals 1 - p on a flat step, the midpoint of that step, from its event
+    time to the next one (or to the last observed time when the curve stays
+    flat to its end). Comparing with a tolerance matters: for R's veteran
+    data (treatment 2) S equals 0.5 exactly after day 52 in exact
+    arithmetic, the floating-point product gives 0.4999999999999999, and an
+    exact comparison would report 52 instead of R's 52.5. (statsmodels'
+    ``SurvfuncRight.quantile`` takes the first time S falls strictly below
+    1 - p, with no midpoint rule, and is not used for this reason.) The
+    interval runs from where the lower band reaches 1 - p to where the upper
+    band does (``inf`` if it never does; NaN where only a point of the curve
+    at S = 0, where the band has no width, would set it, as R's NA), by the
+    same rule: the Brookmeyer-Crowley interval for the chosen transform, as R
+    reads it.
+    Tested against ``quantile(survfit(...))`` on aml, lung, veteran, ovarian
+    and colon (tests/reference/survival_peers.R).
 
     References
     ----------
@@ -504,21 +528,37 @@ def _km_batch(labels: list[tuple], time: np.ndarray, status: np.ndarray, bounds:
         "ci_high": np.where(beyond, np.nan, read(high, 1.0)).ravel(),
     }
 
-    # quantiles: the first event time at which S falls strictly below 1 - p (as
-    # SurvfuncRight.quantile and SAS); their limits: the same for each band
+    # quantiles, as R's quantile.survfit: the first event time at which S reaches 1 - p
+    # (compared with a tolerance, QUANTILE_TOLERANCE); where S equals 1 - p on a flat step,
+    # the midpoint of that step (to the next event time, or to the last observed time
+    # when the step is the curve's last). Their limits: the same rule on each band.
     q_time = np.full((n_groups, n_q), np.nan)
     q_low = np.full((n_groups, n_q), np.nan)
     q_high = np.full((n_groups, n_q), np.nan)
     if m:
         seg = np.flatnonzero(has)
+
+        def first_at_or_below(band: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+            hits = np.flatnonzero(band <= level)  # then the first hit in each group
+            k = np.searchsorted(hits, starts[seg])
+            first = hits[np.minimum(k, hits.size - 1)] if hits.size else ends[seg]
+            return first, (k < hits.size) & (first < ends[seg])
+
+        tol = QUANTILE_TOLERANCE
+        # where S is 0 the bands are a point, not an interval (R gives NA): they cannot set a limit
+        low_q, high_q = np.where(s > 0, low, np.nan), np.where(s > 0, high, np.nan)
         for j, q in enumerate(qs):
-            for band, out, never in ((s, q_time, np.nan), (low, q_low, np.nan),
-                                     (high, q_high, np.inf)):
-                hits = np.flatnonzero(band < 1.0 - q)  # then the first hit in each group
-                k = np.searchsorted(hits, starts[seg])
-                first = hits[np.minimum(k, hits.size - 1)] if hits.size else ends[seg]
-                found = (k < hits.size) & (first < ends[seg])
-                out[seg, j] = np.where(found, t[np.minimum(first, m - 1)], never)
+            for band, out, never in ((s, q_time, np.nan), (low_q, q_low, np.nan),
+                                     (high_q, q_high, np.inf)):
+                reach, found = first_at_or_below(band, 1.0 - q + tol)
+                past, beyond_step = first_at_or_below(band, 1.0 - q - tol)
+                t_reach = t[np.minimum(reach, m - 1)]
+                # S within tol of 1 - p at `reach`: the step ends at the next drop (`past`),
+                # or, if S never falls further, at the group's last observed time
+                t_end = np.where(beyond_step, t[np.minimum(past, m - 1)], longest[seg])
+                last_flat = ~beyond_step & (np.abs(band[np.minimum(reach, m - 1)] - (1.0 - q)) < tol)
+                value = np.where(beyond_step | last_flat, (t_reach + t_end) / 2, np.nan)
+                out[seg, j] = np.where(found, value, never)
         q_high[np.isnan(q_low)] = np.nan
     quantiles = {"quantile": np.tile(np.asarray(qs, dtype=float), n_groups),
                  "time": q_time.ravel(), "ci_low": q_low.ravel(), "ci_high": q_high.ravel()}
@@ -656,3 +696,300 @@ def logrank(
     return pd.DataFrame({"by": [by], "n_groups": [k], "n": [len(typed)],
                          "events": [int(status.sum())], "statistic": [float(stat)],
                          "df": [k - 1], "p_value": [float(p)], "test": ["log-rank"]})
+
+
+# ----------------------------------------------------------------- restricted mean, hazard, counts
+
+
+def _by_group(typed: pd.DataFrame, groups: list[str]):
+    """(labels, rows) per group in sorted order; one unlabelled group without ``by``."""
+    if not groups:
+        yield (), typed
+        return
+    for key, rows in typed.groupby(groups, sort=True, observed=True):
+        yield (key if isinstance(key, tuple) else (key,)), rows
+
+
+def _steps(time: np.ndarray, status: np.ndarray):
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sf = SurvfuncRight(time, status.astype(float))
+    return sf.surv_times, sf.n_risk, sf.n_events, sf.surv_prob
+
+
+def _rmst(time: np.ndarray, status: np.ndarray, horizon: float) -> tuple[float, float]:
+    """Area under the Kaplan-Meier curve on [0, horizon] and its standard error (as survfit)."""
+    t, n, d, s = _steps(time, status)
+    keep = t <= horizon
+    t, n, d, s = t[keep], n[keep], d[keep], s[keep]
+    knots = np.r_[0.0, t, horizon]
+    heights = np.r_[1.0, s]
+    areas = heights * np.diff(knots)  # the curve is flat between knots
+    rmst = float(areas.sum())
+    # area beyond each event time, up to the horizon
+    beyond = np.cumsum(areas[::-1])[::-1][1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(n > d, beyond**2 * d / (n * (n - d)), 0.0)
+    return rmst, float(math.sqrt(terms.sum()))
+
+
+def restricted_mean(
+    data: pd.DataFrame,
+    *,
+    horizon: float,
+    duration: str = "days",
+    event: str = "ended",
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Restricted mean survival time: the mean time event-free up to a horizon.
+
+    For job tenure (event: the job ended) it is the mean number of days in
+    the job within the first ``horizon`` days: time in work within a
+    horizon. For time to the first job it is the mean number of days, out of
+    the first ``horizon``, spent before finding one.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per subject.
+    horizon : float
+        The restriction time tau (same unit as ``duration``).
+    duration, event : str
+        Columns with the time to the event or censoring, and the event flag.
+    by : str or sequence of str, optional
+        Grouping columns; one row per group.
+    confidence : float
+        Level of the normal interval ``rmst ± z se``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``horizon, n, events, rmst, std_err, ci_low,
+        ci_high`` (``events`` counts events up to the horizon).
+
+    Raises
+    ------
+    ValueError
+        A horizon that is not positive, or beyond the longest observed time
+        of a group (the curve is not known there).
+
+    Notes
+    -----
+    The area under the Kaplan-Meier step function from 0 to ``horizon``, and
+    its variance ``sum A_i² d_i / (n_i (n_i - d_i))`` over event times up to
+    the horizon, where ``A_i`` is the area between the i-th event time and
+    the horizon (the same formula as R ``survival``'s
+    ``print(survfit(...), rmean = tau)``, which it matches to 1e-8 on aml,
+    lung, veteran, ovarian and colon). Kaplan-Meier steps from statsmodels;
+    the area and variance are written here (statsmodels has no RMST).
+
+    References
+    ----------
+    Royston P, Parmar MKB. Restricted mean survival time: an alternative to
+    the hazard ratio for the design and analysis of randomized trials with
+    a time-to-event outcome. BMC Medical Research Methodology 2013;13:152.
+    doi:10.1186/1471-2288-13-152
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"days": [10, 20, 30, 40], "ended": [1, 0, 1, 1]})
+    >>> float(restricted_mean(d, horizon=35)["rmst"].iloc[0])  # 10 + 0.75 * 20 + 0.375 * 5
+    26.875
+    """
+    z = z_value(confidence)
+    if not (np.isfinite(horizon) and horizon > 0):
+        raise ValueError(f"horizon {horizon!r} must be a positive number of {duration}")
+    groups = as_list(by)
+    typed = _duration_frame(data, duration, event, groups, "data")
+    rows = []
+    for key, g in _by_group(typed, groups):
+        time = g[duration].to_numpy(float)
+        status = g[event].to_numpy(bool)
+        if horizon > time.max():
+            where = f" in group {', '.join(map(str, key))}" if key else ""
+            raise ValueError(f"horizon {horizon:g} lies beyond the longest observed time{where} "
+                             f"({time.max():g}); the curve is not known there")
+        rmst, se = _rmst(time, status, horizon)
+        rows.append({**dict(zip(groups, key, strict=True)), "horizon": float(horizon), "n": len(g),
+                     "events": int((status & (time <= horizon)).sum()), "rmst": rmst, "std_err": se,
+                     "ci_low": rmst - z * se, "ci_high": rmst + z * se})
+    return pd.DataFrame(rows)
+
+
+def rmst_difference(
+    data: pd.DataFrame,
+    *,
+    horizon: float,
+    by: str,
+    duration: str = "days",
+    event: str = "ended",
+    reference: str | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Difference in restricted mean survival time between groups and a reference group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group other than the reference: ``group, reference,
+        horizon, difference`` (group minus reference), ``std_err`` (the two
+        groups' standard errors combined, independent samples), ``ci_low,
+        ci_high, z, p_value`` (two-sided).
+
+    Notes
+    -----
+    As survRM2's ``rmst2``: the difference of the two areas with variance
+    the sum of the two variances (each as :func:`restricted_mean`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"days": [10, 20, 30, 40, 5, 8, 12, 50], "ended": [1, 0, 1, 1, 1, 1, 1, 0],
+    ...                   "site": list("AAAABBBB")})
+    >>> rmst_difference(d, horizon=35, by="site")[["group", "reference"]].values.tolist()
+    [['B', 'A']]
+    """
+    from scipy.stats import norm
+
+    z = z_value(confidence)
+    table = restricted_mean(data, horizon=horizon, duration=duration, event=event, by=by,
+                            confidence=confidence)
+    labels = table[by].astype(str).tolist()
+    if len(labels) < 2:
+        raise ValueError(f"a difference needs at least two groups in column `{by}`, found {len(labels)}")
+    ref = labels[0] if reference is None else str(reference)
+    if ref not in labels:
+        raise ValueError(f"reference {reference!r} is not a group of `{by}`; groups: {', '.join(labels)}")
+    base = table[table[by].astype(str) == ref].iloc[0]
+    rows = []
+    for _, r in table[table[by].astype(str) != ref].iterrows():
+        diff = r["rmst"] - base["rmst"]
+        se = math.hypot(r["std_err"], base["std_err"])
+        stat = diff / se if se > 0 else math.nan
+        rows.append({"group": str(r[by]), "reference": ref, "horizon": float(horizon), "difference": diff,
+                     "std_err": se, "ci_low": diff - z * se, "ci_high": diff + z * se, "z": stat,
+                     "p_value": float(2 * norm.sf(abs(stat))) if se > 0 else math.nan})
+    return pd.DataFrame(rows)
+
+
+def nelson_aalen(
+    data: pd.DataFrame,
+    *,
+    duration: str = "days",
+    event: str = "ended",
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Nelson-Aalen estimate of the cumulative hazard, per event time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``time, n_at_risk, events, cumulative_hazard,
+        std_err`` at each event time.
+
+    Notes
+    -----
+    ``H(t) = sum d_i / n_i`` over event times up to t, with standard error
+    ``sqrt(sum d_i / n_i²)``: R ``survfit(..., ctype = 1)``'s ``cumhaz`` and
+    ``std.chaz`` (matched to 1e-10 on aml, lung, veteran, ovarian and colon).
+    The steps (numbers at risk and events) are statsmodels'
+    ``SurvfuncRight``; the sums are written here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"days": [10, 20, 30, 40], "ended": [1, 0, 1, 1]})
+    >>> nelson_aalen(d)["cumulative_hazard"].round(4).tolist()  # 1/4, + 1/2, + 1
+    [0.25, 0.75, 1.75]
+    """
+    groups = as_list(by)
+    typed = _duration_frame(data, duration, event, groups, "data")
+    parts = []
+    for key, g in _by_group(typed, groups):
+        t, n, d, _ = _steps(g[duration].to_numpy(float), g[event].to_numpy(bool))
+        part = pd.DataFrame({"time": t, "n_at_risk": n.astype(np.int64), "events": d.astype(np.int64),
+                             "cumulative_hazard": np.cumsum(d / n),
+                             "std_err": np.sqrt(np.cumsum(d / n**2))})
+        for col, value in zip(groups, key, strict=True):
+            part.insert(groups.index(col), col, value)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def logrank_counts(
+    data: pd.DataFrame,
+    *,
+    by: str,
+    duration: str = "days",
+    event: str = "ended",
+    strata: str | None = None,
+) -> pd.DataFrame:
+    """Log-rank test with the observed and expected events of every group (R ``survdiff``).
+
+    Parameters
+    ----------
+    strata : str, optional
+        A column whose levels are compared within, and summed over
+        (``survdiff(Surv(t, e) ~ group + strata(s))``): a stratified log-rank test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``group, n, observed, expected, o_minus_e,
+        statistic, df, p_value`` (the last three are the test's, repeated) and
+        ``strata`` (the column name or ``None``).
+
+    Notes
+    -----
+    ``expected`` is ``sum_t d_t n_gt / n_t`` within each stratum, summed over
+    strata; the statistic is statsmodels' ``survdiff`` (with ``strata``).
+    Matches R ``survdiff``'s ``obs``, ``exp`` and ``chisq`` to 1e-10 on
+    aml, lung, veteran, ovarian and colon, and stratified on veteran
+    (cell type), lung (ECOG score) and colon (sex).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"days": [5, 8, 12, 20, 3, 4, 6, 9],
+    ...                   "ended": [1, 1, 0, 1, 1, 1, 1, 0], "site": list("AAAABBBB")})
+    >>> r = logrank_counts(d, by="site")
+    >>> r[["group", "observed"]].values.tolist()
+    [['A', 3], ['B', 3]]
+    >>> round(float(r["statistic"].iloc[0]), 6)  # R survdiff: 1.034362
+    1.034362
+    """
+    from statsmodels.duration.survfunc import survdiff
+
+    cols = [by] + ([strata] if strata else [])
+    typed = _duration_frame(data, duration, event, cols, "data")
+    groups = typed[by].to_numpy(dtype=object)
+    labels = sorted(pd.unique(groups))
+    if len(labels) < 2:
+        raise ValueError(f"logrank needs at least two groups in column `{by}`, found {len(labels)}")
+    time = typed[duration].to_numpy(float)
+    status = typed[event].to_numpy(bool)
+    strat = typed[strata].to_numpy(dtype=object) if strata else np.zeros(len(typed), dtype=object)
+    observed = {g: 0.0 for g in labels}
+    expected = {g: 0.0 for g in labels}
+    for s in pd.unique(strat):
+        rows = strat == s
+        t, e, gr = time[rows], status[rows], groups[rows]
+        event_times = np.unique(t[e])
+        at_risk_all = (t[None, :] >= event_times[:, None])
+        deaths_all = (t[None, :] == event_times[:, None]) & e[None, :]
+        n_t = at_risk_all.sum(axis=1)
+        d_t = deaths_all.sum(axis=1)
+        for g in labels:
+            in_g = gr == g
+            observed[g] += float(e[in_g].sum())
+            expected[g] += float((d_t * at_risk_all[:, in_g].sum(axis=1) / n_t).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat, p = survdiff(time, status.astype(float), groups, strata=strat if strata else None)
+    return pd.DataFrame({
+        "group": labels, "n": [int((groups == g).sum()) for g in labels],
+        "observed": [int(observed[g]) for g in labels], "expected": [expected[g] for g in labels],
+        "o_minus_e": [observed[g] - expected[g] for g in labels],
+        "statistic": float(stat), "df": len(labels) - 1, "p_value": float(p), "strata": strata})

@@ -119,6 +119,47 @@ def agreement_rows() -> None:
             _row(f"irr {name.lower()}", f"kripp.alpha {level}", res.kappa, ref["alpha"], 1e-10)
 
 
+def survival_rows() -> None:
+    from ipsresearch import outcomes
+    from tests import test_survival_peers as T
+    from tests.reference import survival_peers_values as R
+
+    for name, (file, t, e, g, levels) in T.DATA.items():
+        d = T._read(file)
+        km = outcomes.kaplan_meier(d, duration=t, event=e, by=g, quantiles=(0.5,))
+        q = km.quantiles.assign(**{g: km.quantiles[g].astype(str)}).set_index(g)
+        ref = getattr(R, f"{name}_QUANTILES_GROUPS")["quantile"]
+        for i, lv in enumerate(levels):
+            _row(f"{file} {g}={lv}", "KM median (quantile.survfit)", q.loc[lv, "time"], ref[3 * i + 1], 1e-10)
+        ref = getattr(R, f"{name}_RMST")
+        r = outcomes.rmst_difference(d, horizon=ref["tau"], duration=t, event=e, by=g, reference=levels[0])
+        r = r.set_index("group").loc[levels[1]]
+        _row(f"{file} (tau {ref['tau']:g})", f"RMST difference {levels[1]} - {levels[0]}", r["difference"],
+             ref["diff"], 1e-9)
+        _row(f"{file} (tau {ref['tau']:g})", "RMST difference: standard error", r["std_err"], ref["diff_se"], 1e-9)
+        na = outcomes.nelson_aalen(d, duration=t, event=e)
+        ref = getattr(R, f"{name}_NELSON_AALEN")
+        _row(file, "Nelson-Aalen H at the last event time", na["cumulative_hazard"].iloc[-1],
+             np.asarray(ref["cumhaz"])[np.asarray(ref["n_event"]) > 0][-1], 1e-10)
+        lr = outcomes.logrank_counts(d, by=g, duration=t, event=e).set_index("group").loc[levels[0]]
+        ref = getattr(R, f"{name}_LOGRANK")
+        _row(f"{file} {g}={levels[0]}", "log-rank expected events", lr["expected"], ref["exp"][0], 1e-9)
+        _row(file, "log-rank chi-square", lr["statistic"], ref["chisq"], 1e-9)
+    for key, (file, g, s, t, e, dropna) in T.STRATA.items():
+        d = T._read(file)
+        if dropna:
+            d = d[d[dropna].notna()]
+        r = outcomes.logrank_counts(d, by=g, strata=s, duration=t, event=e)
+        _row(file, f"stratified log-rank chi-square ({g} within {s})", r["statistic"].iloc[0],
+             getattr(R, f"STRATIFIED_{key}")["chisq"], 1e-9)
+    for key, (load, kwargs) in T.COX.items():
+        for ties in ("efron", "breslow"):
+            fit = outcomes.cox_regression(load(), ties=ties, **kwargs).to_frame()
+            ref = getattr(R, f"COX_{key}_{ties.upper()}")
+            _row(key.lower(), f"coxph ({ties}) hazard ratio of {fit['term'].iloc[0]}",
+                 fit["hazard_ratio"].iloc[0], np.atleast_1d(ref["hr"])[0], 1e-6)
+
+
 SECTIONS = ["meta_rows", "agreement_rows", "survival_rows"]
 
 
