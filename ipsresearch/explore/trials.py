@@ -102,7 +102,8 @@ class TrialExplorer(Explorer):
             "heterogeneity": w.FloatSlider(value=heterogeneity, min=0.0, max=1.0, step=0.05,
                                            description="heterogeneity (tau)", style=style,
                                            layout=layout),
-            "method": w.Dropdown(options=list(METHODS), value=method, description="method",
+            "method": w.Dropdown(options=[m for m in METHODS if m != "PETO"], value=method,
+                                 description="method",
                                  style=style),
             "seed": w.IntText(value=seed, description="seed", style=style),
         }

@@ -43,6 +43,7 @@ from ipsresearch.outcomes.spells import (
 )
 from ipsresearch.outcomes.survival import (
     CI_TRANSFORMS,
+    QUANTILE_TOLERANCE,
     SurvivalResult,
     kaplan_meier,
     logrank,
@@ -58,6 +59,7 @@ __all__ = [
     "CI_METHODS",
     "CI_TRANSFORMS",
     "CoxResult",
+    "QUANTILE_TOLERANCE",
     "SurvivalResult",
     "cox_regression",
     "ever_employed",

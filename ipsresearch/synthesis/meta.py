@@ -62,7 +62,7 @@ from ipsresearch.synthesis.heterogeneity import (
     tau2_estimate,
     typical_variance,
 )
-from ipsresearch.validation import InputError, Problem, validate
+from ipsresearch.validation import InputError, Problem, check_choice, validate
 
 __all__ = [
     "MEASURES",
@@ -153,9 +153,7 @@ def _columns(measure: str, names: dict) -> tuple[list[str], schemas.Schema]:
 
 
 def _check_choice(value: str, allowed, what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} {value!r} not recognised; choose from {', '.join(allowed)}")
-    return value
+    return check_choice(what, value, allowed)
 
 
 def _hedges_g(m1, s1, n1, m2, s2, n2):
