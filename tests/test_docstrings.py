@@ -26,7 +26,7 @@ CHECKED = {
     "ipsresearch.figures": ("ax",),
 }
 EXCLUDED = {
-    "ipsresearch.synthesis.meta",  # being rewritten (issue 17); aligned there
+    # (ipsresearch.synthesis.meta was excluded while issue 17 rewrote it; aligned since)
     "ipsresearch.synthesis.explore",  # a deprecated path of ipsresearch.explore.trials (widgets)
 }
 

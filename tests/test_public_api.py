@@ -171,6 +171,9 @@ def _results() -> dict[str, object]:
         "Agreement": qualitative.cohen_kappa(codings),
         "PrismaFlow": synthesis.prisma_flow(log, by="search"),
         "MetaAnalysisResult": synthesis.meta_analysis(simulate_trials(6, seed=3)),
+        "MetaRegressionResult": synthesis.meta_regression(simulate_trials(6, seed=3),
+                                                          moderators="fidelity"),
+        "CoxResult": outcomes.cox_regression(jobs, covariates="site"),
     }
 
 

@@ -101,7 +101,7 @@ def cox_regression(
     ties : {"efron", "breslow"}
         Handling of tied event times; ``"efron"`` is R ``coxph``'s default.
     confidence : float
-        Level of the Wald intervals of the hazard ratios.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). The intervals of the hazard ratios are Wald intervals.
 
     Returns
     -------

@@ -759,9 +759,9 @@ def restricted_mean(
     duration, event : str
         Columns with the time to the event or censoring, and the event flag.
     by : str or sequence of str, optional
-        Grouping columns; one row per group.
+        Columns to group by (one name or several): results are given per group.
     confidence : float
-        Level of the normal interval ``rmst ± z se``.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). The interval is normal, ``rmst ± z se``.
 
     Returns
     -------
@@ -831,6 +831,21 @@ def rmst_difference(
 ) -> pd.DataFrame:
     """Difference in restricted mean survival time between groups and a reference group.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per subject.
+    horizon : float
+        The restriction time tau (same unit as ``duration``).
+    by : str
+        The column naming the groups (two or more).
+    duration, event : str
+        As :func:`restricted_mean`.
+    reference : str, optional
+        The group every other is compared with; the first in sorted order by default.
+    confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). The interval is normal, ``difference ± z se``.
+
     Returns
     -------
     pandas.DataFrame
@@ -884,6 +899,15 @@ def nelson_aalen(
 ) -> pd.DataFrame:
     """Nelson-Aalen estimate of the cumulative hazard, per event time.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per subject.
+    duration, event : str
+        As :func:`kaplan_meier`.
+    by : str or sequence of str, optional
+        Columns to group by (one name or several): results are given per group.
+
     Returns
     -------
     pandas.DataFrame
@@ -931,6 +955,12 @@ def logrank_counts(
 
     Parameters
     ----------
+    data : pandas.DataFrame
+        One row per subject.
+    by : str
+        The column naming the groups compared (two or more).
+    duration, event : str
+        As :func:`kaplan_meier`.
     strata : str, optional
         A column whose levels are compared within, and summed over
         (``survdiff(Surv(t, e) ~ group + strata(s))``): a stratified log-rank test.

@@ -147,6 +147,21 @@ def tau2_score(tau2: float, effect, variance, *, method: str = "REML", design=No
     ``y'PPy - tr(W)``; ``REML``: ``y'PPy - tr(P)`` (twice the derivative of the
     log-likelihood). Each decreases through its root at the estimate.
 
+    Parameters
+    ----------
+    tau2 : float
+        Where to evaluate the equation.
+    effect, variance : array_like
+        Effect sizes and their sampling variances, one per study.
+    method : {"PM", "EB", "ML", "REML"}
+        The estimator whose equation is evaluated (:data:`ITERATIVE`).
+    design : array_like, optional
+        Moderator matrix ``X`` (with its intercept column); an intercept only by default.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> y, v = [0.1, 0.5, 0.9], [0.01, 0.02, 0.015]
@@ -334,6 +349,15 @@ def q_profile(effect, variance, *, design=None, confidence: float = 0.95) -> tup
     already lies below its quantile. ``Q`` falls strictly with tau², so each
     equation has at most one root, found with :func:`scipy.optimize.brentq`
     (written here: neither statsmodels nor scipy has the Q-profile method).
+
+    Parameters
+    ----------
+    effect, variance : array_like
+        Effect sizes and their sampling variances, one per study.
+    design : array_like, optional
+        Moderator matrix ``X`` (with its intercept column); an intercept only by default.
+    confidence : float
+        Confidence level, between 0 and 1 (0.95 for 95 per cent).
 
     Returns
     -------

@@ -566,7 +566,7 @@ class MetaAnalysisResult:
         Parameters
         ----------
         confidence : float, optional
-            Level of the intervals; the fit's ``confidence`` by default.
+            Confidence level, between 0 and 1 (0.95 for 95 per cent). The fit's ``confidence`` by default.
 
         Returns
         -------
@@ -740,7 +740,7 @@ def meta_analysis(
     study, events_treatment, n_treatment, events_control, n_control, events, n, mean_treatment, sd_treatment, mean_control, sd_control, effect, variance : str
         Column names (see :func:`effect_sizes`).
     confidence : float
-        Level of the confidence and prediction intervals.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). It sets the confidence and prediction intervals.
     correction : float
         Continuity correction for zero cells (see :func:`effect_sizes`).
     drop_double_zero : bool

@@ -177,7 +177,7 @@ def meta_regression(
     test : {"z", "knha"}
         Wald z and chi² tests, or Knapp-Hartung t and F tests on ``k - p`` df.
     confidence : float
-        Level of the coefficients' intervals.
+        Confidence level, between 0 and 1 (0.95 for 95 per cent). It sets the coefficients' intervals.
     source : str, optional
         Name of the table in error messages.
     **columns
