@@ -84,10 +84,15 @@ def _hackshaw() -> pd.DataFrame:
     return d.rename(columns={"yi": "effect", "vi": "variance"})
 
 
+def _raudenbush() -> pd.DataFrame:
+    d = _read("raudenbush1985")
+    return d.rename(columns={"yi": "effect", "vi": "variance"})
+
+
 CASES = ([(name, m) for name in TWO_ARM for m in ("RR", "OR", "RD")]
          + [(name, m) for name in PROPS for m in ("PR", "PLO", "PFT")]
          + [(name, m) for name in ("NORMAND1999", "GIBSON2002") for m in ("MD", "SMD")]
-         + [("HACKSHAW1998", "GEN")])
+         + [("HACKSHAW1998", "GEN"), ("RAUDENBUSH1985", "GEN")])
 
 
 def _data(name: str, measure: str) -> pd.DataFrame:
@@ -97,6 +102,8 @@ def _data(name: str, measure: str) -> pd.DataFrame:
         return _props(name)
     if name == "HACKSHAW1998":
         return _hackshaw()
+    if name == "RAUDENBUSH1985":
+        return _raudenbush()
     return _means(name)
 
 
@@ -340,6 +347,7 @@ REG = {
     "BCG_ABLAT": (["ablat"], []), "BCG_ALLOC": (["alloc"], []),
     "BCG_ABLAT_YEAR": (["ablat", "year"], []), "BCG_ABLAT_ALLOC": (["ablat", "alloc"], []),
     "HACKSHAW_DESIGN": (["design"], []), "HACKSHAW_YEAR": (["year"], []),
+    "RAUDENBUSH_WEEKS": (["weeks"], []),
 }
 
 
@@ -347,7 +355,7 @@ def _reg_data(key: str) -> tuple[pd.DataFrame, str]:
     if key.startswith("BCG"):
         d = _read("bcg")
         return pd.concat([_cells(d), d[["ablat", "alloc", "year"]]], axis=1), "RR"
-    return _hackshaw(), "GEN"
+    return (_raudenbush() if key.startswith("RAUDENBUSH") else _hackshaw()), "GEN"
 
 
 @pytest.mark.parametrize("test", ["z", "knha"])

@@ -267,7 +267,7 @@ def tau2_estimate(effect, variance, *, method: str = "REML", design=None) -> flo
     (``control = list(threshold = 1e-10, tol = 1e-14, maxiter = 1000)``) to
     1e-6; tested on dat.bcg, the CLASP trials, dat.collins1985b,
     dat.nielweise2007, dat.yusuf1985, dat.pritz1997, dat.debruin2009,
-    dat.normand1999, dat.gibson2002 and dat.hackshaw1998.
+    dat.normand1999, dat.gibson2002, dat.hackshaw1998 and dat.raudenbush1985.
 
     Examples
     --------

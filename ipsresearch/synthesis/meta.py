@@ -815,7 +815,7 @@ def meta_analysis(
     ``rma.mh`` and ``rma.peto``, on metafor's data sets dat.bcg, CLASP,
     dat.collins1985b, dat.nielweise2007, dat.yusuf1985, dat.colditz1994,
     dat.egger2001, dat.pritz1997, dat.debruin2009, dat.normand1999,
-    dat.gibson2002 and dat.hackshaw1998 (tests/reference/meta_peers.R).
+    dat.gibson2002, dat.hackshaw1998 and dat.raudenbush1985 (tests/reference/meta_peers.R).
 
     References
     ----------

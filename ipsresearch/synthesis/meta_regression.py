@@ -207,7 +207,8 @@ def meta_regression(
     (coefficients, standard errors, tests, intervals, tau², I², H², R², QE,
     QM) to 1e-6 on dat.bcg (``~ ablat``, ``~ factor(alloc)``, ``~ ablat +
     year``, ``~ ablat + factor(alloc)``) and dat.hackshaw1998
-    (``~ factor(design)``, ``~ year``), for REML, ML, DL, PM and FE with
+    (``~ factor(design)``, ``~ year``) and dat.raudenbush1985 (``~ weeks``),
+    for REML, ML, DL, PM and FE with
     both tests. With few studies per coefficient the estimates are unstable;
     Knapp-Hartung's t and F tests hold their level better than z and chi².
     metafor drops a study with a blank moderator (with a warning); this

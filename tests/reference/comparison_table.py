@@ -40,7 +40,7 @@ def meta_rows() -> None:
 
     for name, measure in (("BCG", "OR"), ("BCG", "RR"), ("CLASP", "OR"), ("COLLINS1985B", "RR"),
                           ("NIELWEISE2007", "OR"), ("PRITZ1997", "PLO"), ("NORMAND1999", "SMD"),
-                          ("GIBSON2002", "MD"), ("HACKSHAW1998", "GEN")):
+                          ("GIBSON2002", "MD"), ("HACKSHAW1998", "GEN"), ("RAUDENBUSH1985", "GEN")):
         data = T._data(name, measure)
         for method in ("DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"):
             res = meta_analysis(data, measure=measure, method=method, study=None)
@@ -70,7 +70,7 @@ def meta_rows() -> None:
     _row("all events in every arm", "MH log RR (item 3)", res.effect, R.ALL_EVENTS_RR_MH["b"], 1e-6)
     for key, method, test in (("BCG_ABLAT", "REML", "z"), ("BCG_ABLAT", "REML", "knha"),
                               ("BCG_ALLOC", "REML", "z"), ("BCG_ABLAT_ALLOC", "ML", "z"),
-                              ("HACKSHAW_DESIGN", "DL", "knha")):
+                              ("HACKSHAW_DESIGN", "DL", "knha"), ("RAUDENBUSH_WEEKS", "REML", "knha")):
         data, measure = T._reg_data(key)
         mods, _ = T.REG[key]
         fit = meta_regression(data, moderators=mods, measure=measure, method=method, test=test, study=None)

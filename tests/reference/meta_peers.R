@@ -148,8 +148,10 @@ for (measure in c("MD", "SMD")) {
   pooled(paste("gibson2002", measure), dat, call_dat)
 }
 
-# --- precomputed effects (yi, vi): dat.hackshaw1998 log odds ratios
+# --- precomputed effects (yi, vi): dat.hackshaw1998 log odds ratios, dat.raudenbush1985 standardised differences
 pooled("hackshaw1998 GEN", dat.hackshaw1998, "dat <- dat.hackshaw1998  # yi, vi as published in metafor")
+export(dat.raudenbush1985, "raudenbush1985")
+pooled("raudenbush1985 GEN", dat.raudenbush1985, "dat <- dat.raudenbush1985  # yi, vi as published in metafor")
 
 # --- meta-regression (rma(mods = ...)), with the omnibus test of moderators QM
 reg_values <- function(res) {
@@ -165,7 +167,8 @@ REG <- list(
   list("BCG_ABLAT_YEAR", "~ ablat + year", bcg_rr, BCG_TXT),
   list("BCG_ABLAT_ALLOC", "~ ablat + factor(alloc)", bcg_rr, BCG_TXT),
   list("HACKSHAW_DESIGN", "~ factor(design)", dat.hackshaw1998, "dat <- dat.hackshaw1998"),
-  list("HACKSHAW_YEAR", "~ year", dat.hackshaw1998, "dat <- dat.hackshaw1998"))
+  list("HACKSHAW_YEAR", "~ year", dat.hackshaw1998, "dat <- dat.hackshaw1998"),
+  list("RAUDENBUSH_WEEKS", "~ weeks", dat.raudenbush1985, "dat <- dat.raudenbush1985"))
 for (r in REG) {
   for (m in c("REML", "ML", "DL", "PM", "FE")) {
     for (test in c("z", "knha")) {
