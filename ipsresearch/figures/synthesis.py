@@ -141,7 +141,7 @@ def plot_forest(
                       closed=True, facecolor=BLUE, edgecolor=BLUE, zorder=4,
                       label=f"pooled ({result.method})")
     ax.add_patch(diamond)
-    random = result.method not in ("FE", "MH") and result.k > 1
+    random = result.random_effects and result.k > 1  # FE, MH and Peto draw no prediction interval
     if show_prediction and random:
         ax.hlines(0.45, result.pi_low, result.pi_high, color=BLUE, linewidth=2.5, zorder=3,
                   label=f"{result.confidence:.0%} prediction interval")
