@@ -65,8 +65,15 @@ CASES = [(name, f, p) for name, (f, params) in sorted(_public_functions().items(
 OTHER_MEANING = {
     # parameters that share a name but not a meaning (one column, not several; a kappa variant)
     "ipsresearch.outcomes.survival.logrank:by",
+    "ipsresearch.outcomes.survival.logrank_counts:by",
+    "ipsresearch.outcomes.survival.rmst_difference:by",
     "ipsresearch.qualitative.fleiss_kappa:method",
     "ipsresearch.synthesis.screening.prisma_flow:by",
+    # a pooling method or tau² estimator, not a proportion's interval (issue 17)
+    "ipsresearch.synthesis.heterogeneity.tau2_estimate:method",
+    "ipsresearch.synthesis.heterogeneity.tau2_score:method",
+    "ipsresearch.synthesis.meta.meta_analysis:method",
+    "ipsresearch.synthesis.meta_regression.meta_regression:method",
 }
 
 
