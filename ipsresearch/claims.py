@@ -1,11 +1,16 @@
 """The claims register: every published number beside the recomputed one.
 
 A :class:`Claim` is declared once, in the module of the study it belongs to
-(:mod:`ipsresearch.studies`): an id, the seed file and line, what is counted,
-the value as printed, a tolerance and the function that recomputes it from
-records. :func:`verify` evaluates every claim on the shipped synthetic and
-extracted data (or on a user's data directory) and returns one
-:class:`ClaimResult` per claim.
+(:mod:`ipsresearch.studies`): an id, the source paper's file and line, what is
+counted, the value as printed, a tolerance and the function that recomputes
+it from records. :func:`verify` evaluates the claims of the claim sets it is
+given on the shipped synthetic and extracted data (or on a user's data
+directory) and returns one :class:`ClaimResult` per claim;
+:func:`ipsresearch.studies.verify` does so for the whole register.
+
+This module is the model only: it imports nothing from the rest of the
+package (the studies import it), and the claims table's HTML is in
+:mod:`ipsresearch.report.tables`.
 
 Statuses
 --------
@@ -49,9 +54,9 @@ class Claim:
     id : str
         Stable identifier, ``<study>.<what>``, e.g. ``irish_pilot.placed``.
     source : str
-        Seed file name, e.g. ``000_489456de6ed42f85.txt``.
+        File name of the source paper, ``SOURCES[key].file`` (see :mod:`ipsresearch.sources`).
     line : int
-        Line of the seed file that states the value (1-based).
+        Line of the source paper that states the value (1-based).
     quantity : str
         What is counted, in a few plain words of our own.
     published : int, float, str or bool
@@ -66,7 +71,7 @@ class Claim:
     erratum : str, optional
         Why the paper's value cannot be reproduced from its own data or text.
     lines : tuple of int
-        Other seed lines involved (the contradicting table row, for instance).
+        Other lines of the source involved (the contradicting table row, for instance).
     unit : str
         ``count``, ``percent``, ``minutes``, ``year``, ... for display.
     note : str
@@ -183,36 +188,55 @@ def evaluate(claim: Claim, data: Any) -> ClaimResult:
 
 def verify(
     *,
+    claim_sets: Iterable[ClaimSet] | None = None,
     data_dir: Any = None,
     sets: Iterable[str] | None = None,
-    claim_sets: Iterable[ClaimSet] | None = None,
 ) -> list[ClaimResult]:
-    """Recompute every claim.
+    """Recompute the claims of the given claim sets.
+
+    The default register (every study's claims) is
+    :func:`ipsresearch.studies.verify`; this function evaluates the claim sets
+    it is given, so that the claims model depends on no study.
 
     Parameters
     ----------
+    claim_sets : iterable of ClaimSet
+        The claim sets to evaluate, in order. Leaving it out is deprecated
+        (it evaluates the whole register, as :func:`ipsresearch.studies.verify`
+        does, and will be an error in the next release).
     data_dir : path-like, optional
-        A directory laid out like ``data_synthetic/``; ``None`` uses the shipped data.
+        A directory laid out like ``data_synthetic/``, passed to each set's
+        ``load``; ``None`` uses the shipped data.
     sets : iterable of str, optional
-        Keys of the claim sets to evaluate (default: all).
-    claim_sets : iterable of ClaimSet, optional
-        Evaluate these instead of the registered ones (used by tests).
+        Keys of the claim sets to evaluate (default: all of ``claim_sets``).
 
     Returns
     -------
     list of ClaimResult
-        In registration order.
+        In the order of ``claim_sets``, then of each set's claims.
+
+    Raises
+    ------
+    ValueError
+        Two claims share an id.
 
     Examples
     --------
-    >>> results = verify(sets=["irish_pilot"])
-    >>> {r.id: r.status for r in results}["irish_pilot.placed"]
-    'pass'
+    >>> answer = ClaimSet("demo", "A demonstration", load=lambda data_dir: {"n": 6},
+    ...                   claims=lambda: [Claim("demo.n", "paper.txt", 1, "count", 6, lambda d: d["n"])])
+    >>> [(r.id, r.computed, r.status) for r in verify(claim_sets=[answer])]
+    [('demo.n', 6, 'pass')]
     """
     if claim_sets is None:
-        from ipsresearch.studies import claim_sets as registered
+        import importlib
+        import warnings
 
-        claim_sets = registered()
+        warnings.warn("claims.verify() without claim_sets is deprecated and will be an error in the "
+                      "next release; use ipsresearch.studies.verify(data_dir=..., sets=...)",
+                      DeprecationWarning, stacklevel=2)
+        # Deprecated forward, kept one release: the register lives in ipsresearch.studies,
+        # a layer above this model, so it is looked up by name at call time only.
+        return importlib.import_module("ipsresearch.studies").verify(data_dir=data_dir, sets=sets)
     wanted = set(sets) if sets is not None else None
     results: list[ClaimResult] = []
     seen: set[str] = set()

@@ -71,13 +71,11 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from ipsresearch.claims import verify
+    from ipsresearch import studies
     from ipsresearch.report.tables import format_value
 
     if args.only:
-        from ipsresearch.studies import claim_sets
-
-        keys = [cs.key for cs in claim_sets()]
+        keys = [cs.key for cs in studies.claim_sets()]
         unknown = sorted(set(args.only) - set(keys))
         if unknown:
             raise UsageError(f"unknown claim set {', '.join(unknown)}; choose from {', '.join(keys)}")
@@ -85,7 +83,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         from ipsresearch.report.preflight import check_data_dir
 
         check_data_dir(args.data_dir, sets=args.only or None)
-    results = verify(data_dir=args.data_dir, sets=args.only or None)
+    results = studies.verify(data_dir=args.data_dir, sets=args.only or None)
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -252,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ipsresearch: error: {exc}", file=sys.stderr)
         return 2
+    except SystemExit:  # --help, --version: evaluating the next clause would import pandas
+        raise
     except _input_error() as exc:
         if debug:
             raise

@@ -2,8 +2,8 @@
 
 The project keeps generated synthetic data in ``data_synthetic/`` and reports
 in ``reports/`` at the repository root (the directory holding
-``pyproject.toml``). The source papers live in ``../shared/seeds/`` beside
-the repository when the project is checked out for development.
+``pyproject.toml``). The source papers' texts live in ``../shared/seeds/``
+beside the repository when the project is checked out for development.
 
 Every file the package writes goes through :func:`atomic_path` (or
 :func:`write_bytes`, built on it): the data is written to a temporary file in
@@ -36,15 +36,24 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 
 
-def seeds_dir() -> Path:
-    """Directory of the source papers as plain text.
+def sources_dir() -> Path:
+    """Directory of the source papers as plain text (``NNN_<hash>.txt``, see :mod:`ipsresearch.sources`).
 
-    ``IPSRESEARCH_SEEDS`` overrides the default ``<root>/../shared/seeds``.
-    The directory may be absent (an installed package); callers that need it
-    must check ``exists()``.
+    ``IPSRESEARCH_SOURCES`` (or the older ``IPSRESEARCH_SEEDS``) overrides the
+    default ``<root>/../shared/seeds``. The directory may be absent (an
+    installed package); callers that need it must check ``exists()``.
     """
-    env = os.environ.get("IPSRESEARCH_SEEDS")
+    env = os.environ.get("IPSRESEARCH_SOURCES") or os.environ.get("IPSRESEARCH_SEEDS")
     return Path(env) if env else ROOT.parent / "shared" / "seeds"
+
+
+def seeds_dir() -> Path:
+    """Deprecated name of :func:`sources_dir`; removed in the next release."""
+    import warnings
+
+    warnings.warn("ipsresearch.paths.seeds_dir() is deprecated and will be removed in the next "
+                  "release; use sources_dir()", DeprecationWarning, stacklevel=2)
+    return sources_dir()
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:

@@ -310,7 +310,7 @@ def attributions(
     respondent, role, theme : str
         Column names. Respondents are told apart by role and code together, so
         that ``R2`` among employment specialists and ``R2`` among OT managers
-        are two people (as in seed 000).
+        are two people (as in source 000).
     quoted_only : bool
         Count only segments the report quotes (the default: "who is quoted").
 

@@ -72,6 +72,8 @@ __all__ = [
     "RCT_STATISTICS",
 ]
 
+# ----------------------------- participants, job spells and employment outcomes
+
 JOB_TYPES = ("competitive", "sheltered", "volunteer", "work_trial", "other")
 """Kinds of work activity. Only ``competitive`` jobs count towards IPS outcomes;
 the others are recorded so that the outcome definition is visible."""
@@ -135,80 +137,87 @@ JOB_SPELLS = Schema(
     description="One row per job or other work activity of a participant.",
 )
 
-ROLES = (
-    "employment_specialist",
-    "ot_manager",
-    "supervisor",
-    "outside_expert",
-    "site_leader",
-    "project_manager",
-    "frontline_worker",
-    "work_applicant",
-    "social_worker",
-    "clinician",
-)
-"""Roles of people in the qualitative studies' samples (and the actor groups of seed 001)."""
 
-ROSTER = Schema(
-    "roster",
+def check_cohort(
+    participants: pd.DataFrame,
+    spells: pd.DataFrame,
+    *,
+    participants_source: str = "participants",
+    spells_source: str = "job_spells",
+) -> None:
+    """Check job spells against their participants.
+
+    Both tables must already be validated against :data:`PARTICIPANTS` and
+    :data:`JOB_SPELLS`. A spell must belong to a known participant, must not
+    start before that person's enrolment and must not start after the end of
+    their follow-up.
+
+    Raises
+    ------
+    InputError
+        Listing every spell that breaks one of these rules.
+    """
+    # join by integer positions (vectorised; a string join is slow at 10^6 spells)
+    pos = row_positions(participants["participant_id"], spells["participant_id"])
+    problems: list[Problem] = check_references(
+        spells, participants, key="participant_id",
+        child_source=spells_source, parent_source=participants_source) if (pos < 0).any() else []
+    joined = spells[["spell_id", "participant_id", "start_date"]].reset_index(drop=True)
+    for col in ("enrolment_date", "follow_up_end"):
+        values = participants[col].to_numpy(dtype="datetime64[ns]")
+        joined[col] = np.where(pos >= 0, values[np.clip(pos, 0, None)], np.datetime64("NaT"))
+    early = (joined["start_date"] < joined["enrolment_date"]).fillna(False).to_numpy()
+    late = (joined["start_date"] > joined["follow_up_end"]).fillna(False).to_numpy()
+    rows = source_rows(spells)  # spreadsheet rows, blank rows in the file counted
+
+    def early_message(i: int) -> str:
+        r = joined.iloc[i]
+        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, before participant "
+                f"{r['participant_id']} enrolled on {_date(r['enrolment_date'])}")
+
+    def late_message(i: int) -> str:
+        r = joined.iloc[i]
+        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, after follow-up of "
+                f"participant {r['participant_id']} ended on {_date(r['follow_up_end'])}")
+
+    problems += row_problems(early, early_message, source=spells_source, rows=rows,
+                             column="start_date",
+                             allowed="a start date on or after the participant's enrolment date")
+    problems += row_problems(late, late_message, source=spells_source, rows=rows,
+                             column="start_date", allowed="a start date within the participant's follow-up")
+    if problems:
+        raise InputError(problems, source=spells_source)
+
+
+BENCHMARK_MEASURES = (
+    "ever_employed",
+    "in_work_at_12_months",
+    "weeks_per_year_after_first_job",
+    "stay_in_work",
+)
+"""Employment measures a programme is compared on (see :mod:`ipsresearch.studies.job_retention`)."""
+
+EMPLOYMENT_BENCHMARKS = Schema(
+    "employment_benchmarks",
     [
-        Column("person_id", "str", unique=True, description="Identifier of the person"),
-        Column("role", "str", allowed=ROLES, description="Role in the IPS programme"),
-        Column("eligible", "bool", description="Met the study's inclusion criteria"),
-        Column("invited", "bool", description="Was invited to take part"),
-        Column("took_part", "bool", description="Took part in a focus group or interview"),
-        Column("group_id", "str", nullable=True,
-               description="Focus group or interview attended; blank if none"),
-        Column("respondent_code", "str", nullable=True,
-               description="Code identifying the person in the paper's quotations"),
-        Column("site", "str", required=False, nullable=True,
-               description="Site, team or case the person works at; blank if none"),
-        Column("gender", "str", required=False, nullable=True, allowed=("female", "male"),
-               description="Gender as reported; blank if not collected"),
-        Column("age", "int", required=False, nullable=True, min=16, max=100,
-               description="Age in years; blank if not collected"),
+        Column("benchmark_id", "str", unique=True, description="Identifier of the benchmark"),
+        Column("measure", "str", allowed=BENCHMARK_MEASURES, description="What is measured"),
+        Column("arm", "str", allowed=("IPS", "control"), description="IPS or comparison arm"),
+        Column("value", "float", min=0, description="Value as published"),
+        Column("unit", "str", allowed=("percent", "weeks"), description="Unit of the value"),
+        Column("follow_up", "str", description="Follow-up over which it was measured"),
+        Column("source", "str", description="Publication"),
+        Column("locator", "str", description="DOI, or the source file that prints it"),
+        Column("source_line", "int", nullable=True, min=1,
+               description="Source line when the source is a source paper; blank otherwise"),
+        Column("note", "str", nullable=True, description="Population and definition, in our words"),
     ],
-    key=("person_id",),
-    checks=[
-        RowCheck(
-            ("took_part", "group_id"),
-            lambda d: (d["took_part"] & d["group_id"].isna()).to_numpy(dtype=bool),
-            lambda r: f"{r['person_id']} took part but has no group_id",
-            "group_id",
-            "the group or interview of everyone who took part",
-        ),
-        RowCheck(
-            ("took_part", "invited"),
-            lambda d: (d["took_part"] & ~d["invited"]).to_numpy(dtype=bool),
-            lambda r: f"{r['person_id']} took part without being invited",
-            "took_part",
-            "took_part only for invited people",
-        ),
-    ],
-    description="One row per person eligible for a qualitative study.",
+    key=("benchmark_id",),
+    description="Extracted: published employment outcomes of IPS programmes, for comparison.",
 )
 
-FOCUS_GROUPS = Schema(
-    "focus_groups",
-    [
-        Column("group_id", "str", unique=True, description="Identifier of the group or interview"),
-        Column("role", "str", allowed=ROLES, description="Role of the people in the group"),
-        Column("moderator", "str", nullable=True,
-               description="Initials of the moderator or interviewer; blank if not reported"),
-        Column("duration_min", "float", min=1, max=600, nullable=True,
-               description="Length in minutes; blank if not reported"),
-        Column("setting", "str", required=False, nullable=True, description="Where it took place"),
-        Column("kind", "str", required=False, nullable=True,
-               allowed=("focus_group", "interview", "seminar_group"),
-               description="Focus group, interview (one or more people) or seminar work group"),
-        Column("date", "date", required=False, nullable=True,
-               description="Date it took place; blank if not reported"),
-    ],
-    key=("group_id",),
-    description="One row per focus group or interview session.",
-)
 
-# ---------------------------------------------------------------- IPS-25 fidelity (issue 4)
+# -------------------------------------------------------------- IPS-25 fidelity
 
 IPS25_ITEM_CODES: tuple[str, ...] = (
     *(f"S{i}" for i in range(1, 4)), *(f"O{i}" for i in range(1, 9)), *(f"SE{i}" for i in range(1, 15)))
@@ -274,8 +283,8 @@ FIDELITY_REVIEWS = Schema(
     description="One row per fidelity review: which site, which round, when.",
 )
 
-# ---------------------------------------------------------------- trials for meta-analysis (issue 10)
 
+# ----------------------------------------------------- trials and meta-analysis
 
 def _arm_check(study: str | None, events: str, n: str, arm: str) -> RowCheck:
     def message(r) -> str:
@@ -388,7 +397,81 @@ TRIAL_ARMS = Schema(
 PROPORTIONS = proportions_schema()
 """Single proportions (events among n), one row per study or arm."""
 
-# ---------------------------------------------------------------- qualitative studies (issue 6)
+
+# --------------------- qualitative studies: samples, sessions, segments, themes
+
+ROLES = (
+    "employment_specialist",
+    "ot_manager",
+    "supervisor",
+    "outside_expert",
+    "site_leader",
+    "project_manager",
+    "frontline_worker",
+    "work_applicant",
+    "social_worker",
+    "clinician",
+)
+"""Roles of people in the qualitative studies' samples (and the actor groups of source 001)."""
+
+ROSTER = Schema(
+    "roster",
+    [
+        Column("person_id", "str", unique=True, description="Identifier of the person"),
+        Column("role", "str", allowed=ROLES, description="Role in the IPS programme"),
+        Column("eligible", "bool", description="Met the study's inclusion criteria"),
+        Column("invited", "bool", description="Was invited to take part"),
+        Column("took_part", "bool", description="Took part in a focus group or interview"),
+        Column("group_id", "str", nullable=True,
+               description="Focus group or interview attended; blank if none"),
+        Column("respondent_code", "str", nullable=True,
+               description="Code identifying the person in the paper's quotations"),
+        Column("site", "str", required=False, nullable=True,
+               description="Site, team or case the person works at; blank if none"),
+        Column("gender", "str", required=False, nullable=True, allowed=("female", "male"),
+               description="Gender as reported; blank if not collected"),
+        Column("age", "int", required=False, nullable=True, min=16, max=100,
+               description="Age in years; blank if not collected"),
+    ],
+    key=("person_id",),
+    checks=[
+        RowCheck(
+            ("took_part", "group_id"),
+            lambda d: (d["took_part"] & d["group_id"].isna()).to_numpy(dtype=bool),
+            lambda r: f"{r['person_id']} took part but has no group_id",
+            "group_id",
+            "the group or interview of everyone who took part",
+        ),
+        RowCheck(
+            ("took_part", "invited"),
+            lambda d: (d["took_part"] & ~d["invited"]).to_numpy(dtype=bool),
+            lambda r: f"{r['person_id']} took part without being invited",
+            "took_part",
+            "took_part only for invited people",
+        ),
+    ],
+    description="One row per person eligible for a qualitative study.",
+)
+
+FOCUS_GROUPS = Schema(
+    "focus_groups",
+    [
+        Column("group_id", "str", unique=True, description="Identifier of the group or interview"),
+        Column("role", "str", allowed=ROLES, description="Role of the people in the group"),
+        Column("moderator", "str", nullable=True,
+               description="Initials of the moderator or interviewer; blank if not reported"),
+        Column("duration_min", "float", min=1, max=600, nullable=True,
+               description="Length in minutes; blank if not reported"),
+        Column("setting", "str", required=False, nullable=True, description="Where it took place"),
+        Column("kind", "str", required=False, nullable=True,
+               allowed=("focus_group", "interview", "seminar_group"),
+               description="Focus group, interview (one or more people) or seminar work group"),
+        Column("date", "date", required=False, nullable=True,
+               description="Date it took place; blank if not reported"),
+    ],
+    key=("group_id",),
+    description="One row per focus group or interview session.",
+)
 
 SEGMENTS = Schema(
     "coded_segments",
@@ -404,7 +487,7 @@ SEGMENTS = Schema(
         Column("quoted", "bool", required=False,
                description="The report prints a quotation or attribution of this segment"),
         Column("source_line", "int", required=False, nullable=True, min=1,
-               description="Line of the seed paper printing the attribution; blank if not quoted"),
+               description="Line of the source paper printing the attribution; blank if not quoted"),
         Column("text", "str", required=False, nullable=True,
                description="Segment text (placeholder only in the shipped synthetic data)"),
     ],
@@ -430,10 +513,10 @@ THEMES = Schema(
         Column("theme", "str", description="Theme, approach or key metaphor (short label of our own)"),
         Column("sub_theme", "str", nullable=True, description="Sub-theme; blank if none is named"),
         Column("role", "str", required=False, nullable=True, allowed=ROLES,
-               description="Actor group the theme describes (seed 001's metaphors); blank otherwise"),
-        Column("source_line", "int", min=1, description="Seed line of the theme's (or sub-theme's) heading"),
+               description="Actor group the theme describes (source 001's metaphors); blank otherwise"),
+        Column("source_line", "int", min=1, description="Source line of the theme's (or sub-theme's) heading"),
         Column("table_line", "int", required=False, nullable=True, min=1,
-               description="Seed line of the row of a table listing it; blank if none"),
+               description="Source line of the row of a table listing it; blank if none"),
     ],
     key=("study", "theme", "sub_theme"),
     description="Extracted: the themes and sub-themes a paper presents, with their heading lines.",
@@ -453,8 +536,8 @@ ATTRIBUTIONS = Schema(
         Column("role_as_printed", "str", required=False, nullable=True,
                description="Role the text gives the respondent when introducing this quotation"),
         Column("role_line", "int", required=False, nullable=True, min=1,
-               description="Seed line stating role_as_printed"),
-        Column("source_line", "int", min=1, description="Seed line printing the attribution"),
+               description="Source line stating role_as_printed"),
+        Column("source_line", "int", min=1, description="Source line printing the attribution"),
         Column("position", "int", min=1, description="Order of the attribution on its line (1 = first)"),
     ],
     key=("study", "source_line", "position"),
@@ -469,8 +552,8 @@ METAPHOR_CITATIONS = Schema(
         Column("reference", "int", min=1, description="Number of the cited study in the reference list"),
         Column("first_author", "str", description="First author of the cited study"),
         Column("year", "int", min=1900, max=2100, description="Year of the cited study"),
-        Column("source_line", "int", min=1, description="First seed line citing it under the metaphor"),
-        Column("reference_line", "int", min=1, description="Seed line of the reference list entry"),
+        Column("source_line", "int", min=1, description="First source line citing it under the metaphor"),
+        Column("reference_line", "int", min=1, description="Source line of the reference list entry"),
     ],
     key=("metaphor", "reference"),
     description="Extracted: the primary studies a meta-ethnography cites under each key metaphor.",
@@ -504,94 +587,8 @@ CASES = Schema(
     description="One row per case of a comparative case study.",
 )
 
-BENCHMARK_MEASURES = (
-    "ever_employed",
-    "in_work_at_12_months",
-    "weeks_per_year_after_first_job",
-    "stay_in_work",
-)
-"""Employment measures a programme is compared on (see :mod:`ipsresearch.studies.job_retention`)."""
 
-EMPLOYMENT_BENCHMARKS = Schema(
-    "employment_benchmarks",
-    [
-        Column("benchmark_id", "str", unique=True, description="Identifier of the benchmark"),
-        Column("measure", "str", allowed=BENCHMARK_MEASURES, description="What is measured"),
-        Column("arm", "str", allowed=("IPS", "control"), description="IPS or comparison arm"),
-        Column("value", "float", min=0, description="Value as published"),
-        Column("unit", "str", allowed=("percent", "weeks"), description="Unit of the value"),
-        Column("follow_up", "str", description="Follow-up over which it was measured"),
-        Column("source", "str", description="Publication"),
-        Column("locator", "str", description="DOI, or the seed file that prints it"),
-        Column("source_line", "int", nullable=True, min=1,
-               description="Seed line when the source is a seed paper; blank otherwise"),
-        Column("note", "str", nullable=True, description="Population and definition, in our words"),
-    ],
-    key=("benchmark_id",),
-    description="Extracted: published employment outcomes of IPS programmes, for comparison.",
-)
-
-SCHEMAS: dict[str, Schema] = {s.name: s for s in (PARTICIPANTS, JOB_SPELLS, ROSTER, FOCUS_GROUPS)}
-SCHEMAS.update({s.name: s for s in (FIDELITY_RATINGS, FIDELITY_RATINGS_WIDE, FIDELITY_REVIEWS)})
-SCHEMAS.update({s.name: s for s in (TRIAL_ARMS, PROPORTIONS)})
-SCHEMAS.update({s.name: s for s in (SEGMENTS, CODINGS, THEMES, ATTRIBUTIONS, METAPHOR_CITATIONS,
-                                       DOCUMENTS, CASES)})
-SCHEMAS[EMPLOYMENT_BENCHMARKS.name] = EMPLOYMENT_BENCHMARKS
-"""Every schema by table name."""
-
-
-def check_cohort(
-    participants: pd.DataFrame,
-    spells: pd.DataFrame,
-    *,
-    participants_source: str = "participants",
-    spells_source: str = "job_spells",
-) -> None:
-    """Check job spells against their participants.
-
-    Both tables must already be validated against :data:`PARTICIPANTS` and
-    :data:`JOB_SPELLS`. A spell must belong to a known participant, must not
-    start before that person's enrolment and must not start after the end of
-    their follow-up.
-
-    Raises
-    ------
-    InputError
-        Listing every spell that breaks one of these rules.
-    """
-    # join by integer positions (vectorised; a string join is slow at 10^6 spells)
-    pos = row_positions(participants["participant_id"], spells["participant_id"])
-    problems: list[Problem] = check_references(
-        spells, participants, key="participant_id",
-        child_source=spells_source, parent_source=participants_source) if (pos < 0).any() else []
-    joined = spells[["spell_id", "participant_id", "start_date"]].reset_index(drop=True)
-    for col in ("enrolment_date", "follow_up_end"):
-        values = participants[col].to_numpy(dtype="datetime64[ns]")
-        joined[col] = np.where(pos >= 0, values[np.clip(pos, 0, None)], np.datetime64("NaT"))
-    early = (joined["start_date"] < joined["enrolment_date"]).fillna(False).to_numpy()
-    late = (joined["start_date"] > joined["follow_up_end"]).fillna(False).to_numpy()
-    rows = source_rows(spells)  # spreadsheet rows, blank rows in the file counted
-
-    def early_message(i: int) -> str:
-        r = joined.iloc[i]
-        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, before participant "
-                f"{r['participant_id']} enrolled on {_date(r['enrolment_date'])}")
-
-    def late_message(i: int) -> str:
-        r = joined.iloc[i]
-        return (f"spell {r['spell_id']} starts {_date(r['start_date'])}, after follow-up of "
-                f"participant {r['participant_id']} ended on {_date(r['follow_up_end'])}")
-
-    problems += row_problems(early, early_message, source=spells_source, rows=rows,
-                             column="start_date",
-                             allowed="a start date on or after the participant's enrolment date")
-    problems += row_problems(late, late_message, source=spells_source, rows=rows,
-                             column="start_date", allowed="a start date within the participant's follow-up")
-    if problems:
-        raise InputError(problems, source=spells_source)
-
-
-# --------------------------------------------------------------- literature reviews (issue 3)
+# -------------------------- literature reviews: screening logs and study tables
 
 SCREENING_STAGES = ("identified", "screened", "sought", "assessed", "included")
 """Stages of a review's screening flow, in order (PRISMA): a record is
@@ -649,7 +646,7 @@ MOEN2021_STUDIES = Schema(
     "moen2021_studies",
     [
         Column("study_id", "str", unique=True, description="Our key: first author and year"),
-        Column("source_line", "int", min=1, description="Seed 001 line holding the row"),
+        Column("source_line", "int", min=1, description="Source 001 line holding the row"),
         Column("author", "str", description="Author cell as printed"),
         Column("year", "int", min=1900, max=2100, description="Year as printed"),
         Column("country", "str", description="Country as printed"),
@@ -681,20 +678,20 @@ MOEN2021_STUDIES = Schema(
                description="IPS-25 bands spanned by fidelity_min..fidelity_max, ';'-separated"),
     ],
     key=("study_id",),
-    description="Table 1 of seed 001: the 17 qualitative studies of the meta-ethnography.",
+    description="Table 1 of source 001: the 17 qualitative studies of the meta-ethnography.",
 )
 
 MOEN2021_REFERENCES = Schema(
     "moen2021_references",
     [
         Column("ref_number", "int", min=1, unique=True, description="Number in the reference list"),
-        Column("source_line", "int", min=1, description="Seed 001 line where the reference starts"),
+        Column("source_line", "int", min=1, description="Source 001 line where the reference starts"),
         Column("first_author", "str", description="First author (or body) as printed"),
-        Column("year_line", "int", min=1, description="Seed 001 line holding the year"),
+        Column("year_line", "int", min=1, description="Source 001 line holding the year"),
         Column("year", "int", min=1900, max=2100, description="Year of publication as printed"),
     ],
     key=("ref_number",),
-    description="Reference list of seed 001: number, first author and year of each entry.",
+    description="Reference list of source 001: number, first author and year of each entry.",
 )
 
 BONFILS2017_DESIGNS = ("case_study", "interviews_with_observation_or_documents", "interviews",
@@ -704,7 +701,7 @@ BONFILS2017_PAPERS = Schema(
     "bonfils2017_papers",
     [
         Column("paper_id", "str", unique=True, description="Our key: first author and year"),
-        Column("source_line", "int", min=1, description="Seed 003 line where the row starts"),
+        Column("source_line", "int", min=1, description="Source 003 line where the row starts"),
         Column("paper", "str", description="Paper cell as printed"),
         Column("year", "int", min=1900, max=2100, description="Year as printed"),
         Column("country", "str", nullable=True, description="Country as printed (blank if none)"),
@@ -732,7 +729,7 @@ BONFILS2017_PAPERS = Schema(
                description="Detail after the label, as printed ([...] marks words left out)"),
     ],
     key=("paper_id",),
-    description="Table 1 of seed 003: the 21 papers on IPS implementation.",
+    description="Table 1 of source 003: the 21 papers on IPS implementation.",
 )
 
 BONFILS2017_FRAMEWORK = Schema(
@@ -741,18 +738,16 @@ BONFILS2017_FRAMEWORK = Schema(
         Column("level", "int", min=1, description="Analytical level, 1 (context) to 4 (individual)"),
         Column("level_name", "str", description="Level as named in the text"),
         Column("factor", "str", description="Category of factors at that level as printed"),
-        Column("source_line", "int", min=1, description="Seed 003 line naming the factor"),
+        Column("source_line", "int", min=1, description="Source 003 line naming the factor"),
         Column("findings_line", "int", min=1,
                description="Line of the Findings heading under which the level is reported"),
     ],
     key=("level", "factor"),
-    description="The conceptual framework of seed 003: levels and categories of factors.",
+    description="The conceptual framework of source 003: levels and categories of factors.",
 )
 
-SCHEMAS.update({s.name: s for s in (SCREENING_LOG, MOEN2021_STUDIES, MOEN2021_REFERENCES,
-                                    BONFILS2017_PAPERS, BONFILS2017_FRAMEWORK)})
 
-# ------------------------------------------------------------ IPS randomised trials (issue 19)
+# ----------------------- randomised trials of IPS: reports, statistics, reviews
 
 RCT_REGIONS = ("USA", "Canada", "Europe", "Asia-Pacific")
 """Regions for subgroup analyses of the trials (the issue's USA / Europe / Asia-Pacific, plus Canada)."""
@@ -935,4 +930,16 @@ IPS_REVIEWS = Schema(
     description="Extracted: pooled figures of reviews of IPS trials, as their stored abstracts print them.",
 )
 
-SCHEMAS.update({s.name: s for s in (IPS_RCTS, IPS_RCT_STATISTICS, IPS_REVIEWS)})
+
+# --------------------------------------------------------- every schema by name
+
+SCHEMAS: dict[str, Schema] = {s.name: s for s in (
+    PARTICIPANTS, JOB_SPELLS, EMPLOYMENT_BENCHMARKS,
+    FIDELITY_RATINGS, FIDELITY_RATINGS_WIDE, FIDELITY_REVIEWS,
+    TRIAL_ARMS, PROPORTIONS,
+    ROSTER, FOCUS_GROUPS, SEGMENTS, CODINGS, THEMES, ATTRIBUTIONS, METAPHOR_CITATIONS, DOCUMENTS, CASES,
+    SCREENING_LOG, MOEN2021_STUDIES, MOEN2021_REFERENCES, BONFILS2017_PAPERS, BONFILS2017_FRAMEWORK,
+    IPS_RCTS, IPS_RCT_STATISTICS, IPS_REVIEWS,
+)}
+"""Every table schema by table name (the tables' ``schema`` in ``datasets/catalog.csv`` and
+``datapackage.json``)."""

@@ -12,7 +12,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from ipsresearch.paths import DATA_SYNTHETIC, ROOT, seeds_dir
+from ipsresearch.paths import DATA_SYNTHETIC, ROOT, sources_dir
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -47,13 +47,13 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def seeds() -> Path:
-    """The seed papers; skips outside a checkout with ../shared beside it (never in CI)."""
-    d = seeds_dir()
+def sources() -> Path:
+    """The source papers' texts; skips outside a checkout with ../shared beside it (never in CI)."""
+    d = sources_dir()
     if not d.is_dir():
         if IN_CI:
-            pytest.fail(f"seed papers not found at {d}; CI must have ../shared beside the clone")
-        pytest.skip(f"seed papers not found at {d}")
+            pytest.fail(f"source papers not found at {d}; CI must have ../shared beside the clone")
+        pytest.skip(f"source papers not found at {d}")
     return d
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import subprocess
+import sys
 
-from ipsresearch.claims import Claim, ClaimSet, evaluate, results_frame, verify
+import pandas as pd
+import pytest
+
+from ipsresearch import claims, studies
+from ipsresearch.claims import Claim, ClaimSet, evaluate, results_frame
+from ipsresearch.sources import SOURCES, by_file
+from ipsresearch.studies import verify
 
 
 def _claim(published, compute, **kw) -> Claim:
@@ -19,12 +26,11 @@ def test_every_registered_claim_passes_or_is_an_erratum():
     assert len(ids) == len(set(ids))
 
 
-def test_every_claim_names_a_seed_file_and_line(seeds):
-    from ipsresearch.studies import SEEDS
-
-    lines = {name: (seeds / name).read_text(encoding="utf-8").splitlines() for name in SEEDS}
+def test_every_claim_names_a_source_file_and_line(sources):
+    files = {s.file for s in SOURCES.values()}
+    lines = {name: (sources / name).read_text(encoding="utf-8").splitlines() for name in files}
     for r in verify():
-        assert r.source in SEEDS, r.id
+        assert r.source in files, r.id
         for n in (r.line, *r.lines):  # every cited line exists and holds text
             assert 1 <= n <= len(lines[r.source]) and lines[r.source][n - 1].strip(), (r.id, n)
         assert r.quantity and r.report
@@ -52,7 +58,7 @@ def test_compute_never_sees_the_published_value():
     seen = []
     cs = ClaimSet("t", "test", load=lambda d: {"records": [1, 2, 3]},
                   claims=lambda: [_claim(3, lambda d: seen.append(d) or len(d["records"]))])
-    [r] = verify(claim_sets=[cs])
+    [r] = claims.verify(claim_sets=[cs])
     assert r.status == "pass" and seen == [{"records": [1, 2, 3]}]
 
 
@@ -72,3 +78,44 @@ def test_results_frame_columns():
     frame = results_frame(verify(sets=["irish_pilot"]))
     for col in ("id", "source", "line", "quantity", "published", "computed", "tolerance", "status"):
         assert col in frame.columns
+
+
+def test_claims_verify_without_claim_sets_is_deprecated_and_forwards():
+    with pytest.warns(DeprecationWarning, match="studies.verify"):
+        old = claims.verify(sets=["irish_pilot"])
+    assert [r.to_dict() for r in old] == [r.to_dict() for r in verify(sets=["irish_pilot"])]
+
+
+def test_claims_verify_filters_the_given_sets_and_rejects_duplicate_ids():
+    a = ClaimSet("a", "A", load=lambda d: 1, claims=lambda: [_claim(1, lambda d: d)])
+    b = ClaimSet("b", "B", load=lambda d: 2, claims=lambda: [_claim(2, lambda d: d)])
+    assert [r.computed for r in claims.verify(claim_sets=[a, b], sets=["b"])] == [2]
+    with pytest.raises(ValueError, match="duplicate claim id 't.x'"):
+        claims.verify(claim_sets=[a, b])
+
+
+def test_claim_set_keys_and_sources_are_declared_once():
+    """Every study's claims cite its own source; each source's key is a claim set."""
+    sets = {cs.key: cs for cs in studies.claim_sets()}
+    assert set(SOURCES) <= set(sets)
+    for key, source in SOURCES.items():
+        assert {c.source for c in sets[key].claims()} == {source.file}, key
+        assert all(c.id.startswith(f"{key}.") for c in sets[key].claims())
+        assert by_file(source.file) is source
+    with pytest.raises(KeyError, match="unknown source file 'x.txt'; sources: 000_"):
+        by_file("x.txt")
+
+
+def test_old_names_of_the_sources_warn_and_forward():
+    with pytest.warns(DeprecationWarning, match="ipsresearch.sources"):
+        old = studies.SEEDS
+    assert old == {s.file: s for s in SOURCES.values()}
+    with pytest.warns(DeprecationWarning):
+        assert studies.Seed is type(SOURCES["moen2021"])
+
+
+def test_the_claims_model_imports_nothing_from_the_package():
+    code = ("import sys, ipsresearch.claims; "
+            "print(sorted(m for m in sys.modules if m.startswith('ipsresearch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['ipsresearch',", "'ipsresearch.claims']"]

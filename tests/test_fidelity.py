@@ -16,10 +16,9 @@ from numpy.testing import assert_allclose
 from statsmodels.stats.proportion import proportion_confint
 
 from ipsresearch import fidelity, schemas
-from ipsresearch.claims import verify
 from ipsresearch.cli import main
 from ipsresearch.fidelity import ITEM_CODES
-from ipsresearch.studies import fidelity_claims
+from ipsresearch.studies import fidelity_claims, verify
 from ipsresearch.synthetic import fidelity as synth
 from ipsresearch.validation import InputError, UnknownColumnWarning
 from tests.reference import fidelity_paired as ref
@@ -94,7 +93,7 @@ def test_every_total_from_25_to_125_has_exactly_one_band():
         assert row["low"] <= t <= row["high"]
 
 
-def test_seed_001_printed_bands_leave_73_unassigned():
+def test_source_001_printed_bands_leave_73_unassigned():
     assert fidelity.band_gaps(fidelity.MOEN2021_BANDS) == [73]
     s = fidelity.score(review_with_total(73), bands=fidelity.MOEN2021_BANDS)
     assert s["band"].iloc[0] is None
@@ -494,7 +493,7 @@ def test_finnish_cases_match_the_interview_records():
     from ipsresearch import datasets
 
     if "harkko2025_cases" not in datasets.names():
-        pytest.skip("the interview records of seed 004 are not generated in this tree")
+        pytest.skip("the interview records of source 004 are not generated in this tree")
     cases = datasets.load("harkko2025_cases").set_index("case_id")
     revs, _ = synth.reviews()
     fi = revs[revs["programme"] == "Finland"].drop_duplicates("site").set_index("site")

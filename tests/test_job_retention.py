@@ -1,4 +1,4 @@
-"""Staying in work (seed 001's cited figure), benchmarks, spell timelines and notebook 05 (figures: tests/figures)."""
+"""Staying in work (source 001's cited figure), benchmarks, spell timelines and notebook 05 (figures: tests/figures)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from ipsresearch import datasets, outcomes
-from ipsresearch.claims import verify
 from ipsresearch.report.build import build
-from ipsresearch.studies import irish_pilot, job_retention
+from ipsresearch.studies import irish_pilot, job_retention, verify
 from ipsresearch.validation import InputError
 
 
@@ -58,10 +57,10 @@ def test_benchmarks_have_sources_and_load_by_name():
     assert seed_rows["source_line"].notna().all()
 
 
-def test_benchmark_lines_exist_in_the_seeds(seeds):
+def test_benchmark_lines_exist_in_the_seeds(sources):
     b = datasets.load("employment_benchmarks")
     for row in b[b["locator"].str.endswith(".txt")].itertuples():
-        line = (seeds / row.locator).read_text(encoding="utf-8").splitlines()[int(row.source_line) - 1]
+        line = (sources / row.locator).read_text(encoding="utf-8").splitlines()[int(row.source_line) - 1]
         assert f"{row.value:g} per cent" in line
 
 

@@ -13,8 +13,7 @@ from pandas.testing import assert_frame_equal
 from statsmodels.stats import inter_rater
 
 from ipsresearch import datasets, qualitative, schemas
-from ipsresearch.claims import verify
-from ipsresearch.studies import harkko2025, ipsnor, irish_qualitative, moen2021_metaphors
+from ipsresearch.studies import harkko2025, ipsnor, irish_qualitative, moen2021_metaphors, verify
 from ipsresearch.synthetic import qualitative as gen
 from ipsresearch.synthetic import to_csv_bytes
 from ipsresearch.synthetic.irish_pilot import focus_group_roster
@@ -233,7 +232,7 @@ def test_quoted_counts_per_theme_equal_the_extracted_attributions():
     assert every["segments"].sum() == len(data.segments)
 
 
-def test_attributions_and_coverage_of_seed_000():
+def test_attributions_and_coverage_of_source_000():
     data = irish_qualitative.load()
     table = qualitative.attributions(data.segments)
     printed = data.attributions.groupby(["role", "respondent"]).size()
@@ -424,17 +423,17 @@ def test_segment_schema_names_a_bad_role():
 # --------------------------------------------------------------------------- the papers
 
 
-SEED_FILES = {"irish_pilot": "000_489456de6ed42f85.txt", "moen2021": "001_8f0d05ae2c2ca9ec.txt",
+SOURCE_FILES = {"irish_pilot": "000_489456de6ed42f85.txt", "moen2021": "001_8f0d05ae2c2ca9ec.txt",
               "ipsnor": "002_0bad34d9be664c44.txt", "harkko2025": "004_11a173a4c9c5b2ea.txt"}
 WORD = re.compile(r"[a-z0-9]+")
 
 
-def _lines(seeds, study) -> list[str]:
-    return (seeds / SEED_FILES[study]).read_text(encoding="utf-8").split("\n")
+def _lines(sources, study) -> list[str]:
+    return (sources / SOURCE_FILES[study]).read_text(encoding="utf-8").split("\n")
 
 
-def test_seed_000_attributions_are_on_their_lines_and_complete(seeds):
-    lines = _lines(seeds, "irish_pilot")
+def test_source_000_attributions_are_on_their_lines_and_complete(sources):
+    lines = _lines(sources, "irish_pilot")
     attr = datasets.load("irish_qualitative_attributions")
     for a in attr.itertuples():
         labels = re.findall(r"\((IPS ES|OT Manager) (R\d+)\)", lines[a.source_line - 1])
@@ -444,8 +443,8 @@ def test_seed_000_attributions_are_on_their_lines_and_complete(seeds):
     assert attr.groupby("source_line").size().to_dict() == printed
 
 
-def test_seed_004_participant_tags_and_roles_are_on_their_lines(seeds):
-    lines = _lines(seeds, "harkko2025")
+def test_source_004_participant_tags_and_roles_are_on_their_lines(sources):
+    lines = _lines(sources, "harkko2025")
     attr = datasets.load("harkko2025_attributions")
     for a in attr.itertuples():
         assert f"[{a.respondent}]" in lines[a.source_line - 1], a
@@ -456,8 +455,8 @@ def test_seed_004_participant_tags_and_roles_are_on_their_lines(seeds):
     assert sorted(tags) == sorted(zip(attr["source_line"], attr["respondent"], strict=True))
 
 
-def test_seed_002_quotations_are_on_their_lines_and_complete(seeds):
-    lines = _lines(seeds, "ipsnor")
+def test_source_002_quotations_are_on_their_lines_and_complete(sources):
+    lines = _lines(sources, "ipsnor")
     quotes = datasets.load("ipsnor_quotations")
     per_line = quotes.groupby("source_line").size()
     for line, n in per_line.items():
@@ -473,18 +472,18 @@ def test_seed_002_quotations_are_on_their_lines_and_complete(seeds):
 
 @pytest.mark.parametrize("name", ["irish_qualitative_themes", "ipsnor_themes", "harkko2025_themes",
                                   "moen2021_metaphors"])
-def test_theme_labels_use_the_words_of_their_headings(seeds, name):
+def test_theme_labels_use_the_words_of_their_headings(sources, name):
     for t in datasets.load(name).itertuples():
         label = t.sub_theme if isinstance(t.sub_theme, str) else t.theme
-        heading = set(WORD.findall(_lines(seeds, t.study)[t.source_line - 1].lower()))
+        heading = set(WORD.findall(_lines(sources, t.study)[t.source_line - 1].lower()))
         assert set(WORD.findall(label.lower())) <= heading, (name, label)
         if not pd.isna(t.table_line):
-            row = set(WORD.findall(_lines(seeds, t.study)[int(t.table_line) - 1].lower()))
+            row = set(WORD.findall(_lines(sources, t.study)[int(t.table_line) - 1].lower()))
             assert set(WORD.findall(label.lower())) <= row, (name, label, t.table_line)
 
 
-def test_seed_001_citations_are_on_their_lines(seeds):
-    lines = _lines(seeds, "moen2021")
+def test_source_001_citations_are_on_their_lines(sources):
+    lines = _lines(sources, "moen2021")
     for c in datasets.load("moen2021_metaphor_citations").itertuples():
         cited = {int(n) for grp in re.findall(r"\((\d+(?:\s*,\s*\d+)*)\)", lines[c.source_line - 1])
                  for n in grp.split(",")}

@@ -1,4 +1,4 @@
-"""The two literature reviews as data (seeds 001 and 003): extraction, parsing, claims, errata."""
+"""The two literature reviews as data (sources 001 and 003): extraction, parsing, claims, errata."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from ipsresearch import datasets, schemas
-from ipsresearch.claims import verify
 from ipsresearch.paths import DATASETS_DIR
-from ipsresearch.studies import bonfils_review, moen2021
+from ipsresearch.studies import bonfils_review, moen2021, verify
 from ipsresearch.synthesis import participants_by_role, tally
 from ipsresearch.synthetic import to_csv_bytes
 from ipsresearch.validation import InputError
@@ -26,19 +25,19 @@ def raw(name: str) -> pd.DataFrame:
     return pd.read_csv(DATASETS_DIR / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
-def seed_lines(seeds, name: str) -> list[str]:
-    return (seeds / name).read_text(encoding="utf-8").splitlines()
+def source_lines(sources, name: str) -> list[str]:
+    return (sources / name).read_text(encoding="utf-8").splitlines()
 
 
 def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# ------------------------------------------------------------------ seed 001: every cell on its line
+# ---------------------------------------------------------------- source 001: every cell on its line
 
 
-def test_moen_table_cells_are_the_tab_fields_of_their_line(seeds):
-    lines = seed_lines(seeds, MOEN)
+def test_moen_table_cells_are_the_tab_fields_of_their_line(sources):
+    lines = source_lines(sources, MOEN)
     assert lines[79].split("\t")[0] == "Author"  # the header the columns follow (line 80)
     table = raw("moen2021_studies")
     assert len(table) == 17
@@ -50,8 +49,8 @@ def test_moen_table_cells_are_the_tab_fields_of_their_line(seeds):
     assert sorted(table["source_line"].astype(int)) == list(range(81, 98))
 
 
-def test_moen_references_on_their_lines(seeds):
-    lines = seed_lines(seeds, MOEN)
+def test_moen_references_on_their_lines(sources):
+    lines = source_lines(sources, MOEN)
     refs = raw("moen2021_references")
     assert refs["ref_number"].astype(int).tolist() == list(range(1, 32))
     for _, r in refs.iterrows():
@@ -60,7 +59,7 @@ def test_moen_references_on_their_lines(seeds):
         assert r["year"] in lines[int(r["year_line"]) - 1], r
 
 
-# ------------------------------------------------------------------ seed 003: every cell on its line
+# ---------------------------------------------------------------- source 003: every cell on its line
 
 CELLS = {"location": "location_line", "design": "design_line", "theory": "theory_line",
          "interpretation": "interpretation_line", "interpretation_detail": "detail_line"}
@@ -83,8 +82,8 @@ def _locate(lines: list[str], cell: str, line: int) -> str:
     return text[start:pos]
 
 
-def test_bonfils_cells_start_on_their_cited_lines(seeds):
-    lines = seed_lines(seeds, BONFILS)
+def test_bonfils_cells_start_on_their_cited_lines(sources):
+    lines = source_lines(sources, BONFILS)
     papers = raw("bonfils2017_papers")
     assert len(papers) == 21
     starts = sorted(papers["source_line"].astype(int))
@@ -103,9 +102,9 @@ def test_bonfils_cells_start_on_their_cited_lines(seeds):
         assert block.count("\xa0") == blanks, p["paper_id"]
 
 
-def test_bonfils_rules_give_the_same_answer_on_the_full_printed_cells(seeds):
+def test_bonfils_rules_give_the_same_answer_on_the_full_printed_cells(sources):
     """Abridged cells keep every word the rules read."""
-    lines = seed_lines(seeds, BONFILS)
+    lines = source_lines(sources, BONFILS)
     papers = raw("bonfils2017_papers")
     abridged = 0
     for _, p in papers.iterrows():
@@ -120,8 +119,8 @@ def test_bonfils_rules_give_the_same_answer_on_the_full_printed_cells(seeds):
     assert abridged > 0  # the test above did exercise abridged cells
 
 
-def test_bonfils_framework_on_line_53(seeds):
-    lines = seed_lines(seeds, BONFILS)
+def test_bonfils_framework_on_line_53(sources):
+    lines = source_lines(sources, BONFILS)
     frame = raw("bonfils2017_framework")
     heading = {"1": "Contextual", "2": "organization", "3": "cooperation", "4": "Individual"}
     for _, r in frame.iterrows():
@@ -343,8 +342,8 @@ DERIVED = {
 }
 
 
-def test_every_numeric_claim_is_printed_on_its_line(seeds, results):
-    texts = {MOEN: seed_lines(seeds, MOEN), BONFILS: seed_lines(seeds, BONFILS)}
+def test_every_numeric_claim_is_printed_on_its_line(sources, results):
+    texts = {MOEN: source_lines(sources, MOEN), BONFILS: source_lines(sources, BONFILS)}
     for r in results.values():
         lines = texts[r.source]
         assert 1 <= r.line <= len(lines) and all(1 <= x <= len(lines) for x in r.lines), r.id

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ipsresearch import datasets, schemas
-from ipsresearch.claims import verify
+from ipsresearch.studies import verify
 from ipsresearch.synthesis import prisma_flow
 from ipsresearch.synthetic import reviews
 from ipsresearch.validation import InputError, validate

@@ -1,52 +1,30 @@
-"""The five source studies and the claims each one makes.
+"""The five source studies, the claims each one makes, and the default register.
 
 Each module in this package declares the claims of one study (or one topic
 of it) as a :class:`ipsresearch.claims.ClaimSet` named ``CLAIMS``, together
 with the loader of the data the claims are recomputed from. The register is
-the concatenation of the modules listed in :data:`MODULES`.
+the concatenation of the modules listed in :data:`MODULES`; :func:`verify`
+recomputes it. The papers themselves are declared in :mod:`ipsresearch.sources`.
+
+Examples
+--------
+>>> from ipsresearch import studies
+>>> results = studies.verify(sets=["irish_pilot"])
+>>> {r.id: r.status for r in results}["irish_pilot.placed"]
+'pass'
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+import os
+import warnings
+from collections.abc import Iterable
 
-from ipsresearch.claims import ClaimSet
+from ipsresearch import claims
+from ipsresearch.claims import ClaimResult, ClaimSet
 
-__all__ = ["MODULES", "SEEDS", "Seed", "claim_sets"]
-
-
-@dataclass(frozen=True)
-class Seed:
-    """A source paper: its seed file and a short citation."""
-
-    file: str
-    key: str
-    citation: str
-    doi: str = ""
-
-
-SEEDS: dict[str, Seed] = {
-    s.file: s
-    for s in (
-        Seed("000_489456de6ed42f85.txt", "irish_pilot",
-             "Irish IPS pilot 2015-2017 and national scale-up: focus groups with "
-             "employment specialists and OT managers"),
-        Seed("001_8f0d05ae2c2ca9ec.txt", "moen2021",
-             "Moen, Walseth & Larsen, Scand J Caring Sci 2021;35:343-352 "
-             "(meta-ethnography of 17 qualitative IPS studies)"),
-        Seed("002_0bad34d9be664c44.txt", "ipsnor",
-             "Moe, Brinchmann, Rasmussen et al., BMC Psychiatry 2021;21:632 "
-             "(IPSNOR: employment specialists in Northern Norway)", "10.1186/s12888-021-03644-x"),
-        Seed("003_be757564e9da0080.txt", "bonfils_review",
-             "Bonfils, Hansen, Dalum & Eplov, Scand J Disabil Res 2017;19:318-333 "
-             "(review of 21 papers on IPS implementation)"),
-        Seed("004_11a173a4c9c5b2ea.txt", "harkko2025",
-             "Harkko, Nordquist & Kouvonen, BMC Health Serv Res 2025 "
-             "(leadership and sustainment of IPS in five Finnish cases)", "10.1186/s12913-025-12495-1"),
-    )
-}
-"""The five seed papers by file name."""
+__all__ = ["MODULES", "claim_sets", "verify"]
 
 MODULES: list[str] = [
     "ipsresearch.studies.irish_pilot",
@@ -65,3 +43,43 @@ MODULES: list[str] = [
 def claim_sets() -> list[ClaimSet]:
     """Every registered :class:`~ipsresearch.claims.ClaimSet`, in order."""
     return [importlib.import_module(m).CLAIMS for m in MODULES]
+
+
+def verify(
+    *,
+    data_dir: str | os.PathLike | None = None,
+    sets: Iterable[str] | None = None,
+) -> list[ClaimResult]:
+    """Recompute every claim of the register (or of some claim sets).
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        A directory laid out like ``data_synthetic/``; ``None`` uses the shipped data.
+    sets : iterable of str, optional
+        Keys of the claim sets to evaluate, e.g. ``["irish_pilot"]`` (default: all).
+
+    Returns
+    -------
+    list of ClaimResult
+        In registration order.
+
+    See Also
+    --------
+    ipsresearch.claims.verify : the same for claim sets given explicitly.
+    """
+    return claims.verify(claim_sets=claim_sets(), data_dir=data_dir, sets=sets)
+
+
+def __getattr__(name: str):
+    """``Seed`` and ``SEEDS``, the old names of :mod:`ipsresearch.sources`, for one release."""
+    if name in ("Seed", "SEEDS"):
+        from ipsresearch import sources
+
+        warnings.warn(f"ipsresearch.studies.{name} is deprecated and will be removed in the next "
+                      "release; use ipsresearch.sources.Source / SOURCES (keyed by study)",
+                      DeprecationWarning, stacklevel=2)
+        if name == "Seed":
+            return sources.Source
+        return {s.file: s for s in sources.SOURCES.values()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -38,7 +38,7 @@ def read_optional(path: Path, schema: Schema) -> pd.DataFrame | None:
 
 def claim_maker(prefix: str, source: str, report: str) -> Callable[..., Claim]:
     """``c(id, line, quantity, published, compute, **kw)``: a :class:`Claim` of one study,
-    with id ``<prefix>.<id>``, seed file ``source`` and report ``report``."""
+    with id ``<prefix>.<id>``, source file ``source`` and report ``report``."""
     def c(id_: str, line: int, quantity: str, published: Any, compute: Callable[[Any], Any],
           **kw: Any) -> Claim:
         return Claim(f"{prefix}.{id_}", source, line, quantity, published, compute,

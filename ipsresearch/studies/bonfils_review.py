@@ -1,8 +1,8 @@
-"""Seed 003: review of 21 papers on facilitators and barriers of IPS implementation.
+"""Source 003: review of 21 papers on facilitators and barriers of IPS implementation.
 
 Bonfils, Hansen, Dalum & Eplov (Scand J Disabil Res 2017) reviewed 21 papers
 found by two searches (October 2013 and April 2015) and summarised them in a
-table (seed lines 67-123) printed as flattened text whose rows wrap over
+table (source lines 67-123) printed as flattened text whose rows wrap over
 several lines.
 
 Data
@@ -15,7 +15,7 @@ Data
     prose and are not stored. Cells longer than the project's limit on
     quoted wording are stored abridged, ``[...]`` marking the words left
     out; the first and last words and every word a rule reads are kept (a
-    test rebuilds each full cell from the seed and checks that the rules
+    test rebuilds each full cell from the source and checks that the rules
     give the same answer on it).
 ``bonfils2017_framework``
     The review's analytical framework (line 53): four levels and the
@@ -46,6 +46,7 @@ import pandas as pd
 
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import claim_maker, codes, n_studies, study_dir
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import fold, tally, year_range
@@ -62,7 +63,7 @@ __all__ = [
     "paper_key",
 ]
 
-SOURCE = "003_be757564e9da0080.txt"
+SOURCE = SOURCES["bonfils_review"].file
 REPORT = "03-implementation-review"
 KEY = "bonfils_review"
 
@@ -93,7 +94,7 @@ NILSEN_RULES = {
 }
 """Category -> word stems; a paper is in a category if its interpretation cell
 (label and detail) contains one of the stems. Nilsen's five categories of
-theoretical approach (seed 003 line 17), plus fidelity studies (line 61)."""
+theoretical approach (source 003 line 17), plus fidelity studies (line 61)."""
 
 
 def _has(text: str, words: tuple[str, ...]) -> bool:
@@ -174,17 +175,13 @@ def paper_key(paper: str, year: int) -> str:
 # ------------------------------------------------------------------------ data
 
 
-PAPERS = datasets.register(datasets.Extracted(
-    "bonfils2017_papers", "bonfils2017_papers.csv", schemas.BONFILS2017_PAPERS, SOURCE,
-    "Table 1 of seed 003 (lines 67-123): the 21 reviewed papers, as printed and parsed"))
-FRAMEWORK = datasets.register(datasets.Extracted(
-    "bonfils2017_framework", "bonfils2017_framework.csv", schemas.BONFILS2017_FRAMEWORK, SOURCE,
-    "The analytical framework of seed 003 (line 53): levels and categories of factors"))
+PAPERS = datasets.EXTRACTED["bonfils2017_papers"]
+FRAMEWORK = datasets.EXTRACTED["bonfils2017_framework"]
 
 
 @dataclass(frozen=True)
 class BonfilsData:
-    """Seed 003's tables: ``papers``, ``framework`` and the screening ``log``."""
+    """Source 003's tables: ``papers``, ``framework`` and the screening ``log``."""
 
     papers: pd.DataFrame
     framework: pd.DataFrame
@@ -197,7 +194,7 @@ class BonfilsData:
 
 
 def load(data_dir: str | os.PathLike | None = None) -> BonfilsData:
-    """Load the table, the framework and the screening log of seed 003.
+    """Load the table, the framework and the screening log of source 003.
 
     The log is read from ``<data_dir>/bonfils_review/screening_log.csv``
     (default: the shipped synthetic data); included records must name
@@ -367,5 +364,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key=KEY, title="Review of 21 papers on IPS implementation (seed 003)",
+CLAIMS = ClaimSet(key=KEY, title="Review of 21 papers on IPS implementation (source 003)",
                   load=load, claims=_claims)

@@ -1,15 +1,15 @@
-"""Fidelity claims of seeds 001, 002 and 004: the IPS-25 scale, its bands, and the reviews.
+"""Fidelity claims of sources 001, 002 and 004: the IPS-25 scale, its bands, and the reviews.
 
-What the seeds state about fidelity, recomputed by the functions a user
+What the sources state about fidelity, recomputed by the functions a user
 calls on their own data (:mod:`ipsresearch.fidelity`):
 
-* seed 001 (lines 37 and 68): the scale has 25 items; the bands are
+* source 001 (lines 37 and 68): the scale has 25 items; the bands are
   exemplary 115-125, good 100-114, fair 74-99 and "not IPS" below 73. The
   last band is an erratum: read literally it ends at 72 while fair starts at
   74, so a total of 73 belongs to no band (see :mod:`ipsresearch.fidelity`).
-* seed 002 (lines 43 and 81): 14 IPSNOR sites, each reviewed within its
+* source 002 (lines 43 and 81): 14 IPSNOR sites, each reviewed within its
   first year.
-* seed 004 (lines 30, 39, 78 and 114): five cases, two with more robust and
+* source 004 (lines 30, 39, 78 and 114): five cases, two with more robust and
   two with less robust sustainment strategies and one mixed; every unit
   had two fidelity evaluations.
 
@@ -32,15 +32,16 @@ import pandas as pd
 from ipsresearch import fidelity, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.sources import SOURCES
 from ipsresearch.validation import InputError, read_csv, row_problems
 
 __all__ = ["CLAIMS", "FidelityData", "load"]
 
 REPORT = "04-fidelity"
 SUBDIR = "fidelity"
-S001 = "001_8f0d05ae2c2ca9ec.txt"
-S002 = "002_0bad34d9be664c44.txt"
-S004 = "004_11a173a4c9c5b2ea.txt"
+S001 = SOURCES["moen2021"].file
+S002 = SOURCES["ipsnor"].file
+S004 = SOURCES["harkko2025"].file
 
 
 @dataclass(frozen=True)
@@ -183,5 +184,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key="fidelity", title="IPS-25 fidelity: scale, bands and reviews (seeds 001, 002, 004)",
+CLAIMS = ClaimSet(key="fidelity", title="IPS-25 fidelity: scale, bands and reviews (sources 001, 002, 004)",
                   load=load, claims=_claims)

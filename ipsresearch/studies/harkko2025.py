@@ -1,4 +1,4 @@
-"""Seed 004: leadership and the sustainment of IPS in five Finnish cases (Harkko et al. 2025).
+"""Source 004: leadership and the sustainment of IPS in five Finnish cases (Harkko et al. 2025).
 
 Claims about the sample (37 targeted, 8 declined or unreachable, 29
 interviewed by role and by setting), the interviews (dates, lengths, one
@@ -22,6 +22,7 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import (
     QUALITATIVE_REPORT,
     claim_maker,
@@ -35,15 +36,8 @@ from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "HarkkoData", "load"]
 
-SOURCE = "004_11a173a4c9c5b2ea.txt"
+SOURCE = SOURCES["harkko2025"].file
 SUBDIR = "harkko2025"
-
-datasets.register(datasets.Extracted(
-    "harkko2025_themes", "harkko2025_themes.csv", schemas.THEMES, SOURCE,
-    "The three leadership approaches and their sub-themes (Table 1 and the findings' headings)"))
-datasets.register(datasets.Extracted(
-    "harkko2025_attributions", "harkko2025_attributions.csv", schemas.ATTRIBUTIONS, SOURCE,
-    "Every [Participant N] tag in the findings, with the role the text gives the participant"))
 
 
 @dataclass(frozen=True)
@@ -181,5 +175,5 @@ def _claims() -> list[Claim]:
 
 
 CLAIMS = ClaimSet(key="harkko2025",
-                  title="Leadership and sustainment of IPS in five Finnish cases (seed 004)",
+                  title="Leadership and sustainment of IPS in five Finnish cases (source 004)",
                   load=load, claims=_claims)

@@ -1,4 +1,4 @@
-"""Seed 002: IPSNOR, employment specialists in the early implementation of IPS in Northern Norway.
+"""Source 002: IPSNOR, employment specialists in the early implementation of IPS in Northern Norway.
 
 Claims about the sample (45 employment specialists at 14 sites, 11 of them
 supervisors, their ages and gender, 33 in five focus groups), the field work
@@ -18,6 +18,7 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import (
     QUALITATIVE_REPORT,
     claim_maker,
@@ -32,15 +33,8 @@ from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IpsnorData", "load"]
 
-SOURCE = "002_0bad34d9be664c44.txt"
+SOURCE = SOURCES["ipsnor"].file
 SUBDIR = "ipsnor"
-
-datasets.register(datasets.Extracted(
-    "ipsnor_themes", "ipsnor_themes.csv", schemas.THEMES, SOURCE,
-    "The four themes of the IPSNOR findings and the sub-themes named under two of them"))
-datasets.register(datasets.Extracted(
-    "ipsnor_quotations", "ipsnor_quotations.csv", schemas.ATTRIBUTIONS, SOURCE,
-    "Every quotation of the employment specialists printed in the findings, by theme and line"))
 
 
 @dataclass(frozen=True)
@@ -187,5 +181,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key="ipsnor", title="IPSNOR: employment specialists in Northern Norway (seed 002)",
+CLAIMS = ClaimSet(key="ipsnor", title="IPSNOR: employment specialists in Northern Norway (source 002)",
                   load=load, claims=_claims)

@@ -1,4 +1,4 @@
-"""Seed 000: the Irish IPS pilot (2015-2017) and the focus groups of its scale-up.
+"""Source 000: the Irish IPS pilot (2015-2017) and the focus groups of its scale-up.
 
 Claims are recomputed from the synthetic records in
 ``data_synthetic/irish_pilot/`` (or a user's directory with the same files):
@@ -18,18 +18,19 @@ import pandas as pd
 from ipsresearch import outcomes, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.sources import SOURCES
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "PilotData", "load", "load_cohort"]
 
-SOURCE = "000_489456de6ed42f85.txt"
+SOURCE = SOURCES["irish_pilot"].file
 REPORT = "01-irish-pilot"
 SUBDIR = "irish_pilot"
 
 
 @dataclass(frozen=True)
 class PilotData:
-    """Validated tables of seed 000.
+    """Validated tables of source 000.
 
     Attributes
     ----------
@@ -72,7 +73,7 @@ def load_cohort(directory: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def load(data_dir: str | os.PathLike | None = None) -> PilotData:
-    """Load seed 000's tables from ``<data_dir>/irish_pilot/`` (default: the shipped data).
+    """Load source 000's tables from ``<data_dir>/irish_pilot/`` (default: the shipped data).
 
     A directory that holds ``participants.csv`` directly (a user's export)
     is accepted too. The roster files are optional.
@@ -158,5 +159,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key="irish_pilot", title="Irish IPS pilot and focus groups (seed 000)",
+CLAIMS = ClaimSet(key="irish_pilot", title="Irish IPS pilot and focus groups (source 000)",
                   load=load, claims=_claims)

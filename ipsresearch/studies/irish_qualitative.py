@@ -1,4 +1,4 @@
-"""Seed 000: themes of the Irish focus groups and who is quoted under each.
+"""Source 000: themes of the Irish focus groups and who is quoted under each.
 
 The sample itself (24 and 17 eligible, 17 and 11 taking part, three groups)
 is claimed in :mod:`ipsresearch.studies.irish_pilot`; this set claims the
@@ -20,6 +20,7 @@ import pandas as pd
 
 from ipsresearch import datasets, qualitative, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import (
     QUALITATIVE_REPORT,
     claim_maker,
@@ -30,18 +31,11 @@ from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IrishQualitativeData", "LABELS", "load"]
 
-SOURCE = "000_489456de6ed42f85.txt"
+SOURCE = SOURCES["irish_pilot"].file
 SUBDIR = "irish_qualitative"
 
 LABELS = {"employment_specialist": "IPS ES", "ot_manager": "OT Manager"}
 """Labels the paper prints before a respondent code, by role."""
-
-datasets.register(datasets.Extracted(
-    "irish_qualitative_themes", "irish_qualitative_themes.csv", schemas.THEMES, SOURCE,
-    "The three themes of the Irish focus-group findings, with their heading lines"))
-datasets.register(datasets.Extracted(
-    "irish_qualitative_attributions", "irish_qualitative_attributions.csv", schemas.ATTRIBUTIONS,
-    SOURCE, "Every respondent label (e.g. OT Manager R4) printed in the findings, by theme and line"))
 
 
 @dataclass(frozen=True)
@@ -151,5 +145,5 @@ def _claims() -> list[Claim]:
 
 
 CLAIMS = ClaimSet(key="irish_qualitative",
-                  title="Irish focus groups: themes and who is quoted (seed 000)",
+                  title="Irish focus groups: themes and who is quoted (source 000)",
                   load=load, claims=_claims)

@@ -1,14 +1,14 @@
-"""Staying in work: job tenure and retention, seed 001's cited figure and published benchmarks.
+"""Staying in work: job tenure and retention, source 001's cited figure and published benchmarks.
 
-Seed 001 (``001_8f0d05ae2c2ca9ec.txt``, line 31) says that only about 40 per
-cent of people who gain work through IPS stay in work over time. The paper
-is a meta-ethnography of qualitative studies: the figure is not its own
-result but one it cites (its reference 5, Reme et al. 2019, line 196), and it
-does not say what "staying in work" means or over how long.
+Source 001 (line 31) says that only about 40 per cent of people who gain
+work through IPS stay in work over time. The paper is a meta-ethnography of
+qualitative studies: the figure is not its own result but one it cites (its
+reference 5, Reme et al. 2019, line 196), and it does not say what "staying
+in work" means or over how long.
 
 This module fixes a definition (:data:`STAY_IN_WORK_DAYS`,
 :func:`stay_in_work`) and recomputes the share from the job spells of the
-Irish pilot's synthetic cohort (seed 000; see
+Irish pilot's synthetic cohort (source 000; see
 :mod:`ipsresearch.synthetic.irish_pilot`), whose generator plants a job
 tenure under which 40 % of jobs are still held a year after they start. A
 pass therefore shows that the definition and the code recover the planted
@@ -27,26 +27,21 @@ import pandas as pd
 
 from ipsresearch import datasets, outcomes, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies import irish_pilot
 from ipsresearch.validation import validate
 
 __all__ = ["BENCHMARKS", "CLAIMS", "STAY_IN_WORK_DAYS", "benchmark_comparison", "load",
            "stay_in_work"]
 
-SOURCE = "001_8f0d05ae2c2ca9ec.txt"
+SOURCE = SOURCES["moen2021"].file
 REPORT = "05-job-retention"
 
 STAY_IN_WORK_DAYS = 365
 """Our definition of "staying in work over time": still in one's first paid
 competitive job this many days after it started."""
 
-BENCHMARKS = datasets.register(datasets.Extracted(
-    name="employment_benchmarks",
-    file="employment_benchmarks.csv",
-    schema=schemas.EMPLOYMENT_BENCHMARKS,
-    source="Bond et al. 2008; Reme et al. 2019; seed 001 line 31",
-    description="Published employment outcomes of IPS trials, each with its source",
-))
+BENCHMARKS = datasets.EXTRACTED["employment_benchmarks"]
 """Published employment outcomes (load with ``datasets.load("employment_benchmarks")``)."""
 
 load = irish_pilot.load
@@ -66,7 +61,7 @@ def stay_in_work(
 ) -> pd.DataFrame:
     """Share of people who gained a paid competitive job still in it ``days`` later.
 
-    The definition of "staying in work over time" used for seed 001's cited
+    The definition of "staying in work over time" used for source 001's cited
     figure: among participants with at least one paid competitive job, the
     Kaplan-Meier share whose *first* such job was still running ``days``
     days after it started. A first job still running at follow-up end is
@@ -207,5 +202,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key="job_retention", title="Staying in work (seed 001, cited figure)",
+CLAIMS = ClaimSet(key="job_retention", title="Staying in work (source 001, cited figure)",
                   load=load, claims=_claims)

@@ -1,9 +1,9 @@
-"""Seed 001: meta-ethnography of 17 qualitative IPS studies (Moen, Walseth & Larsen 2021).
+"""Source 001: meta-ethnography of 17 qualitative IPS studies (Moen, Walseth & Larsen 2021).
 
 Data
 ----
 ``moen2021_studies``
-    Table 1 of the paper (seed lines 80-97), one row per included study:
+    Table 1 of the paper (source lines 80-97), one row per included study:
     every cell as printed plus parsed columns (country code, kind of
     method, sample counts per role, fidelity label, score range and
     IPS-25 bands). Parsed columns are derived from the printed cells by
@@ -44,6 +44,7 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.fidelity import IPS25_BANDS, classify
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import claim_maker, codes, n_studies, study_dir
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import (
@@ -79,7 +80,7 @@ __all__ = [
     "read_studies",
 ]
 
-SOURCE = "001_8f0d05ae2c2ca9ec.txt"
+SOURCE = SOURCES["moen2021"].file
 REPORT = "02-meta-ethnography"
 KEY = "moen2021"
 
@@ -348,7 +349,7 @@ def read_studies(path: str | os.PathLike) -> pd.DataFrame:
     """Read a study table with Table 1's printed columns and derive the parsed ones.
 
     This is the entry point for a review team's own extraction sheet laid
-    out like seed 001's Table 1 (see :data:`PRINTED_COLUMNS`).
+    out like source 001's Table 1 (see :data:`PRINTED_COLUMNS`).
     """
     text = read_text(path, what="a CSV file of studies")
     frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
@@ -358,17 +359,13 @@ def read_studies(path: str | os.PathLike) -> pd.DataFrame:
 # ------------------------------------------------------------------------ data
 
 
-STUDIES = datasets.register(datasets.Extracted(
-    "moen2021_studies", "moen2021_studies.csv", schemas.MOEN2021_STUDIES, SOURCE,
-    "Table 1 of seed 001 (lines 80-97): the 17 included studies, as printed and parsed"))
-REFERENCES = datasets.register(datasets.Extracted(
-    "moen2021_references", "moen2021_references.csv", schemas.MOEN2021_REFERENCES, SOURCE,
-    "Reference list of seed 001 (lines 192-248): number, first author, year"))
+STUDIES = datasets.EXTRACTED["moen2021_studies"]
+REFERENCES = datasets.EXTRACTED["moen2021_references"]
 
 
 @dataclass(frozen=True)
 class MoenData:
-    """Seed 001's tables.
+    """Source 001's tables.
 
     Attributes
     ----------
@@ -395,7 +392,7 @@ class MoenData:
 
 
 def load(data_dir: str | os.PathLike | None = None) -> MoenData:
-    """Load Table 1, the reference list and the screening log of seed 001.
+    """Load Table 1, the reference list and the screening log of source 001.
 
     The log is read from ``<data_dir>/moen2021/screening_log.csv`` (default:
     the shipped synthetic data); its included records must name studies of
@@ -580,5 +577,5 @@ def _claims() -> list[Claim]:
     ]
 
 
-CLAIMS = ClaimSet(key=KEY, title="Meta-ethnography of 17 qualitative IPS studies (seed 001)",
+CLAIMS = ClaimSet(key=KEY, title="Meta-ethnography of 17 qualitative IPS studies (source 001)",
                   load=load, claims=_claims)

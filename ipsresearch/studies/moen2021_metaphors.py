@@ -1,4 +1,4 @@
-"""Seed 001: the key metaphors of the meta-ethnography, per actor group.
+"""Source 001: the key metaphors of the meta-ethnography, per actor group.
 
 The method section counts the key metaphors it arrived at for each group of
 actors (lines 109-111); the results present them as headings (lines 123-164)
@@ -6,7 +6,7 @@ and Table 2 shows the two for employment specialists (line 130). These
 claims recount them from the coded segments in
 ``data_synthetic/moen2021_metaphors/`` (one segment per primary study cited
 under a metaphor; see :mod:`ipsresearch.synthetic.qualitative`). The other
-claims of seed 001 (the 17 studies, screening, fidelity) belong to the
+claims of source 001 (the 17 studies, screening, fidelity) belong to the
 literature-review claim set (:mod:`ipsresearch.studies.moen2021`), including the
 four groups of actors (line 76).
 """
@@ -20,20 +20,14 @@ import pandas as pd
 
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
+from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import QUALITATIVE_REPORT, claim_maker, study_dir
 from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "MetaphorData", "load"]
 
-SOURCE = "001_8f0d05ae2c2ca9ec.txt"
+SOURCE = SOURCES["moen2021"].file
 SUBDIR = "moen2021_metaphors"
-
-datasets.register(datasets.Extracted(
-    "moen2021_metaphors", "moen2021_metaphors.csv", schemas.THEMES, SOURCE,
-    "The key metaphors presented for each actor group, with their heading lines"))
-datasets.register(datasets.Extracted(
-    "moen2021_metaphor_citations", "moen2021_metaphor_citations.csv", schemas.METAPHOR_CITATIONS,
-    SOURCE, "The primary studies cited under each key metaphor, with citing and reference lines"))
 
 
 @dataclass(frozen=True)
@@ -79,5 +73,5 @@ def _claims() -> list[Claim]:
 
 
 CLAIMS = ClaimSet(key="moen2021_metaphors",
-                  title="Meta-ethnography of 17 qualitative IPS studies: key metaphors (seed 001)",
+                  title="Meta-ethnography of 17 qualitative IPS studies: key metaphors (source 001)",
                   load=load, claims=_claims)

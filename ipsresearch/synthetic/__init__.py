@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch import __version__
+from ipsresearch.sources import by_file
 from ipsresearch.validation import Schema
 
 __all__ = ["SyntheticTable", "TABLES", "to_csv_bytes", "write_all", "check_all", "datapackage",
@@ -54,7 +55,8 @@ class SyntheticTable:
         Dotted name of the generating function.
     seed : int
     source : str
-        Seed paper (file name) whose published counts the table reproduces.
+        File name of the source paper whose published counts the table
+        reproduces (``SOURCES[key].file``, see :mod:`ipsresearch.sources`).
     description : str
     """
 
@@ -190,7 +192,7 @@ def datapackage(tables: Iterable[SyntheticTable], files: dict[str, bytes]) -> by
             "bytes": len(data),
             "hash": f"sha256:{_sha256(data)}",
             "description": t.description,
-            "sources": [{"title": f"seed {t.source}", "path": f"../shared/seeds/{t.source}"}],
+            "sources": [{"title": by_file(t.source).citation, "path": f"../shared/seeds/{t.source}"}],
             "schema": t.schema.to_frictionless(),
             "ipsresearch": {"generator": t.generator, "seed": t.seed, "schema": t.schema.name},
         })

@@ -1,21 +1,21 @@
-"""Synthetic IPS-25 fidelity reviews, item by item, for three programmes in the seeds.
+"""Synthetic IPS-25 fidelity reviews, item by item, for three programmes in the sources.
 
 No seed publishes a fidelity score of its own sites, so **every rating here is
-illustrative**: the records reproduce what the seeds state about the reviews
+illustrative**: the records reproduce what the sources state about the reviews
 (how many sites or cases, when and how often they were reviewed, how the
 cases were grouped), and the ratings follow the documented assumptions below.
 Reports that show these ratings say so.
 
 Published facts the records reproduce
 -------------------------------------
-Northern Norway, IPSNOR (seed ``002_0bad34d9be664c44.txt``):
+Northern Norway, IPSNOR (source 002):
 
 * line 43: IPS in the region began in 2013 and grew from four to 14 sites
   over the two years before the study;
 * line 51: most sites were established in 2019;
 * line 81: each IPSNOR site has its fidelity reviewed within its first year.
 
-Finland, national demonstration project (seed ``004_11a173a4c9c5b2ea.txt``):
+Finland, national demonstration project (source 004):
 
 * lines 30 and 114: five regional pilots, the study's five cases;
 * line 39: two cases with more robust sustainment strategies, two with less
@@ -25,7 +25,7 @@ Finland, national demonstration project (seed ``004_11a173a4c9c5b2ea.txt``):
   six months before the project ended; line 35: interviews in May to August 2023;
   line 80: the second round shortly before the interviews.
 
-Ireland, national programme (seed ``000_489456de6ed42f85.txt``):
+Ireland, national programme (source 000):
 
 * line 17: IPS was scaled up nationally in 2018;
 * line 39: 24 employment specialists in post, supervised by 17 OT managers.
@@ -42,7 +42,7 @@ Assumptions (not published)
 * **Levels.** IPSNOR first-year reviews: site level N(3.75, 0.35), about
   94 points, new teams mostly fair. Finland, round 1: more robust 3.9, mixed
   3.7, less robust 3.5; round 2 adds 0.45, 0.25 and 0.10. Ireland: N(3.6, 0.4).
-* **Programme shifts, read from the seeds' descriptions.** IPSNOR employment
+* **Programme shifts, read from the sources' descriptions.** IPSNOR employment
   specialists are mostly employed by NAV, the welfare and employment service,
   and sit in mental health teams (002 line 51): collaboration with
   vocational rehabilitation (``O3``) +0.5 and team assignment (``O1``) +0.3;
@@ -79,6 +79,7 @@ import pandas as pd
 
 from ipsresearch import schemas
 from ipsresearch.fidelity import ITEM_CODES
+from ipsresearch.sources import SOURCES
 from ipsresearch.synthetic import SyntheticTable, rng
 from ipsresearch.validation import Schema
 
@@ -87,8 +88,9 @@ __all__ = ["FINNISH_CASES", "ITEM_EFFECT", "SEED", "expected_rating", "reviews",
 SEED = 2512
 """Seed of the fidelity reviews (documented in ``datapackage.json``)."""
 
-SOURCES = {"IPSNOR": "002_0bad34d9be664c44.txt", "Finland": "004_11a173a4c9c5b2ea.txt",
-           "Ireland": "000_489456de6ed42f85.txt"}
+PROGRAMME_SOURCES = {"IPSNOR": SOURCES["ipsnor"].file, "Finland": SOURCES["harkko2025"].file,
+                     "Ireland": SOURCES["irish_pilot"].file}
+"""The source paper of each programme's published facts."""
 
 _RAW_EFFECT = {
     "S1": 0.5, "S2": 0.4, "S3": 0.2,
@@ -312,11 +314,11 @@ RATINGS_FILE_SCHEMA = Schema(
 def tables() -> list[SyntheticTable]:
     """The tables this module writes to ``data_synthetic/fidelity/``."""
     gen = "ipsresearch.synthetic.fidelity.reviews"
-    src = SOURCES["IPSNOR"]
+    src = PROGRAMME_SOURCES["IPSNOR"]
     return [
         SyntheticTable("fidelity/reviews.csv", schemas.FIDELITY_REVIEWS, lambda: reviews()[0], gen,
-                       SEED, src, "Fidelity reviews of IPSNOR sites (seed 002), the five Finnish "
-                       "cases in two rounds (seed 004) and Irish sites (seed 000); illustrative"),
+                       SEED, src, "Fidelity reviews of IPSNOR sites (source 002), the five Finnish "
+                       "cases in two rounds (source 004) and Irish sites (source 000); illustrative"),
         SyntheticTable("fidelity/ratings.csv", RATINGS_FILE_SCHEMA, lambda: reviews()[1], gen,
                        SEED, src, "IPS-25 item ratings of every review (long layout); illustrative"),
     ]

@@ -1,6 +1,6 @@
-"""Synthetic records for seed 000: the Irish IPS pilot and its focus-group study.
+"""Synthetic records for source 000: the Irish IPS pilot and its focus-group study.
 
-Published facts (seed ``000_489456de6ed42f85.txt``) that the records must reproduce:
+Published facts (source 000) that the records must reproduce:
 
 * line 15: the pilot ran 2015 to 2017 at four sites with 65 participants,
   33 of whom obtained at least one paid competitive job.
@@ -41,10 +41,11 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch import schemas
+from ipsresearch.sources import SOURCES
 from ipsresearch.synthetic import SyntheticTable
 from ipsresearch.synthetic.cohort import CohortDesign, simulate_cohort
 
-SOURCE = "000_489456de6ed42f85.txt"
+SOURCE = SOURCES["irish_pilot"].file
 
 SEED = 20150301
 """Seed of the pilot cohort (documented in ``datapackage.json``)."""
@@ -53,7 +54,7 @@ ROSTER_SEED = 39
 """Seed of the focus-group roster."""
 
 PLACED = 33
-"""Constraint from seed 000 line 15 (used only by the generator, never by a claim)."""
+"""Constraint from source 000 line 15 (used only by the generator, never by a claim)."""
 
 DESIGN = CohortDesign(
     n=65,

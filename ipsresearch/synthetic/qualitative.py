@@ -7,11 +7,11 @@ text is never reproduced: the ``text`` column holds a placeholder.
 
 Who is quoted under which theme is not typed in here: it is read from the
 extracted tables shipped in :mod:`ipsresearch.datasets` (one row per
-attribution the paper prints, with its seed line), so that the generator and
+attribution the paper prints, with its source line), so that the generator and
 the claims register never share a typed-in total.
 
-Seed 000 (Irish focus groups; ``000_489456de6ed42f85.txt``)
-------------------------------------------------------------
+Source 000 (Irish focus groups)
+-------------------------------
 Published: three themes (line 55); the respondent labels printed under each
 theme (lines 61-129, extracted in ``irish_qualitative_attributions.csv``);
 two analysts, DS and NL (line 51). The roster is
@@ -27,8 +27,8 @@ the segment's theme with probability 0.85 and otherwise one of the other two
 themes at random (no agreement is published; the planted kappa is
 :func:`expected_kappa`).
 
-Seed 002 (IPSNOR; ``002_0bad34d9be664c44.txt``)
------------------------------------------------
+Source 002 (IPSNOR)
+-------------------
 Published: 45 employment specialists (ES) at 14 sites, 11 of them supervisors
 (lines 13, 43, 51); ages 25 to 55; about 25 women and 20 men; 21 women and 12
 men among the 33 who took part in five 90-minute focus groups in January 2020
@@ -54,8 +54,8 @@ is coded by one of the four coders at random; 80 segments are coded by all
 four independently (``multi_coding.csv``), each coder giving the segment's
 theme with probability 0.8.
 
-Seed 004 (Harkko et al. 2025; ``004_11a173a4c9c5b2ea.txt``)
------------------------------------------------------------
+Source 004 (Harkko et al. 2025)
+-------------------------------
 Published: 37 people targeted, 8 declined or unreachable, 29 interviewed
 (line 34): 4 outside experts, 11 site leaders, 6 project managers and team
 leaders, 8 frontline workers (lines 5, 35); 14 at their workplace and 15
@@ -83,8 +83,8 @@ interview in May and one in August. All segments are coded by the first
 author (JH, line 41); each interviewee has a Poisson (mean 5) number of
 unquoted segments.
 
-Seed 001 (Moen et al. 2021; ``001_8f0d05ae2c2ca9ec.txt``)
----------------------------------------------------------
+Source 001 (Moen et al. 2021)
+-----------------------------
 A meta-ethnography codes findings of primary studies, not transcripts: each
 segment is one primary study cited under one key metaphor (extracted in
 ``moen2021_metaphor_citations.csv``), its respondent the cited study and its
@@ -100,6 +100,7 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch import datasets, schemas
+from ipsresearch.sources import SOURCES
 from ipsresearch.synthetic import SyntheticTable, rng
 from ipsresearch.synthetic.irish_pilot import focus_group_roster
 from ipsresearch.validation import check_choice
@@ -141,7 +142,7 @@ def _uniform_dates(g: np.random.Generator, start: dt.date, end: dt.date, n: int)
     return [pd.Timestamp(start + dt.timedelta(days=int(x))) for x in g.integers(0, days + 1, size=n)]
 
 
-# --------------------------------------------------------------------------- seed 002 roster
+# --------------------------------------------------------------------------- source 002 roster
 
 
 def ipsnor_roster(*, seed: int | np.random.Generator = IPSNOR_SEED
@@ -223,7 +224,7 @@ def ipsnor_roster(*, seed: int | np.random.Generator = IPSNOR_SEED
     return roster, groups, documents
 
 
-# --------------------------------------------------------------------------- seed 004 roster
+# --------------------------------------------------------------------------- source 004 roster
 
 _QUOTED_ROLES_004 = {1: "site_leader", 2: "frontline_worker", 3: "frontline_worker",
                      4: "frontline_worker", 5: "frontline_worker", 6: "project_manager",
@@ -374,7 +375,7 @@ def coded_segments(
     seed: int | np.random.Generator | None = None,
     roster: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Coded segments of seed 000 (``irish_pilot``), 002 (``ipsnor``) or 004 (``harkko2025``).
+    """Coded segments of source 000 (``irish_pilot``), 002 (``ipsnor``) or 004 (``harkko2025``).
 
     Every attribution the paper prints becomes one quoted segment under its
     theme and sub-theme; every theme and sub-theme the paper names gets at
@@ -468,7 +469,7 @@ def _finish(rows: list[tuple], study: str, coders: tuple[str, ...], g: np.random
 
 
 def metaphor_segments(*, seed: int | np.random.Generator = SEEDS["moen2021"]) -> pd.DataFrame:
-    """Seed 001's key metaphors: one segment per primary study cited under a metaphor.
+    """Source 001's key metaphors: one segment per primary study cited under a metaphor.
 
     Returns
     -------
@@ -569,8 +570,8 @@ def tables() -> list[SyntheticTable]:
                               f"{plan['n_items']} segments coded independently by {who} "
                               "(agreement not published)")
 
-    s000, s001, s002, s004 = ("000_489456de6ed42f85.txt", "001_8f0d05ae2c2ca9ec.txt",
-                              "002_0bad34d9be664c44.txt", "004_11a173a4c9c5b2ea.txt")
+    s000, s001, s002, s004 = (SOURCES[k].file for k in ("irish_pilot", "moen2021", "ipsnor",
+                                                          "harkko2025"))
     return [
         segment_table("irish_qualitative", "irish_pilot", s000, "the Irish focus groups"),
         coding_table("irish_qualitative/double_coding.csv", "irish_pilot", s000, "both analysts"),

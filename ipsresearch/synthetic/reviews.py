@@ -1,4 +1,4 @@
-"""Synthetic screening logs of the two literature reviews (seeds 001 and 003).
+"""Synthetic screening logs of the two literature reviews (sources 001 and 003).
 
 Neither review publishes its records, only the counts of its flow. Each log
 here has one row per record found by a search, with the stage it reached
@@ -6,7 +6,7 @@ and why it went no further, laid out as :data:`ipsresearch.schemas.SCREENING_LOG
 so that :func:`ipsresearch.synthesis.prisma_flow` counts it exactly as it
 would count a review team's own log.
 
-Seed 001 (Moen et al. 2021), published counts the log reproduces
+Source 001 (Moen et al. 2021), published counts the log reproduces
 --------------------------------------------------------------------
 * line 55: the first search, run up to June 2018, gave 478 records after
   duplicates were removed; the repeated search of 5 December 2018 added 49.
@@ -16,7 +16,7 @@ Seed 001 (Moen et al. 2021), published counts the log reproduces
   could not be used because its full text was in Czech, 39 full texts were
   read and 17 studies were included; reference lists added none.
 
-Seed 003 (Bonfils et al. 2017), published counts
+Source 003 (Bonfils et al. 2017), published counts
 ------------------------------------------------
 * line 27: searches in October 2013 and April 2015.
 * line 57: 261 records from the first search (databases and reference-list
@@ -28,9 +28,9 @@ Seed 003 (Bonfils et al. 2017), published counts
 
 Assumptions (not published; chosen to be plausible and written down here)
 --------------------------------------------------------------------------
-* Dates: seed 001's first search is dated 2018-06-30 (the end of the month
-  it ran up to); seed 003's searches are dated the 15th of their months.
-* Seed 001: all 17 included studies come from the first search (every one
+* Dates: source 001's first search is dated 2018-06-30 (the end of the month
+  it ran up to); source 003's searches are dated the 15th of their months.
+* Source 001: all 17 included studies come from the first search (every one
   was published by 2017, and the repeated search was run for studies from
   2018); 3 of the 40 records kept after titles and abstracts came from the
   repeated search, and all 22 full texts excluded were excluded for having
@@ -39,7 +39,7 @@ Assumptions (not published; chosen to be plausible and written down here)
   qualitative study" (75 %), "IPS mixed with other vocational methods"
   (16 %) and "not IPS for severe mental illness" (9 %), the grounds line 57
   says the reviewers weighed.
-* Seed 003: the papers published in 2014-2015 (three) are the second
+* Source 003: the papers published in 2014-2015 (three) are the second
   search's inclusions, the 18 published by 2013 the first's; 8 records of
   the first search came from reference lists, 3 of them included. Full
   texts excluded: 27 in the first search and 5 in the second. Reasons are
@@ -59,12 +59,13 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch import schemas
+from ipsresearch.sources import SOURCES
 from ipsresearch.synthetic import SyntheticTable, rng
 
 __all__ = ["Block", "LogDesign", "bonfils_log", "moen_log", "screening_log", "tables"]
 
-MOEN_SOURCE = "001_8f0d05ae2c2ca9ec.txt"
-BONFILS_SOURCE = "003_be757564e9da0080.txt"
+MOEN_SOURCE = SOURCES["moen2021"].file
+BONFILS_SOURCE = SOURCES["bonfils_review"].file
 MOEN_SEED = 20181205
 BONFILS_SEED = 20150415
 
@@ -157,7 +158,7 @@ def screening_log(design: LogDesign, *, seed: int | np.random.Generator) -> pd.D
     return log[schemas.SCREENING_LOG.names]
 
 
-# ------------------------------------------------------------------ seed 001
+# ------------------------------------------------------------------ source 001
 
 
 def _moen_design() -> LogDesign:
@@ -185,11 +186,11 @@ def _moen_design() -> LogDesign:
 
 
 def moen_log(*, seed: int | np.random.Generator = MOEN_SEED) -> pd.DataFrame:
-    """Screening log of seed 001: 478 + 49 records, 40 kept, 39 read, 17 included."""
+    """Screening log of source 001: 478 + 49 records, 40 kept, 39 read, 17 included."""
     return screening_log(_moen_design(), seed=seed)
 
 
-# ------------------------------------------------------------------ seed 003
+# ------------------------------------------------------------------ source 003
 
 
 def _bonfils_design() -> LogDesign:
@@ -226,7 +227,7 @@ def _bonfils_design() -> LogDesign:
 
 
 def bonfils_log(*, seed: int | np.random.Generator = BONFILS_SEED) -> pd.DataFrame:
-    """Screening log of seed 003: 261 + 85 records, 18 + 3 papers included."""
+    """Screening log of source 003: 261 + 85 records, 18 + 3 papers included."""
     return screening_log(_bonfils_design(), seed=seed)
 
 

@@ -1,8 +1,8 @@
 """Simulated two-arm IPS trials for teaching meta-analysis.
 
-The seed papers cite pooled trial evidence but print no per-trial counts:
-seed 000 line 7 cites a systematic review of 27 randomised trials, seed 002
-line 27 meta-analyses covering 21 trials, seed 003 line 5 a review of 14
+The source papers cite pooled trial evidence but print no per-trial counts:
+source 000 line 7 cites a systematic review of 27 randomised trials, source 002
+line 27 meta-analyses covering 21 trials, source 003 line 5 a review of 14
 studies with 2259 people. :func:`simulate_trials` shows what such a body of
 trials can look like under stated assumptions, so that a trainer can vary
 the number of trials, their size, the true effect and the heterogeneity and
@@ -38,7 +38,7 @@ The model (every part an assumption, chosen for teaching):
 
 The defaults (27 trials of 20 to 200 per arm, a control rate of 25 per cent
 that IPS doubles, tau = 0.2) are teaching values: the doubling follows the
-way IPS's effect is commonly summarised, not a figure in the seed papers.
+way IPS's effect is commonly summarised, not a figure in the source papers.
 """
 
 from __future__ import annotations
