@@ -86,3 +86,38 @@ def test_data_check_exit_1_when_bytes_would_change(tmp_path, capsys):
 def test_build_bad_param_exit_2(param, capsys):
     assert main(["build", "--param", param, "--out", "/nonexistent/never-written"]) == 2
     assert "ipsresearch: error: parameter" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- start-up
+
+NOTEBOOK_MACHINERY = ("matplotlib", "nbconvert", "nbclient", "nbformat", "ipywidgets", "IPython",
+                      "jinja2", "seaborn")
+COMPUTE = ("scipy", "statsmodels")
+IMPORTS = """\
+import contextlib, io, json, sys
+from ipsresearch.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        status = main(sys.argv[1:])
+    except SystemExit as exc:
+        status = exc.code
+print(json.dumps([status, sorted({m.split('.')[0] for m in sys.modules})]))
+"""
+
+
+@pytest.mark.parametrize(("args", "status", "not_imported"), [
+    (["--help"], 0, (*NOTEBOOK_MACHINERY, *COMPUTE, "pandas", "numpy")),
+    pytest.param(["verify", "--only", "irish_pilot"], 0, NOTEBOOK_MACHINERY, marks=pytest.mark.xfail(
+        strict=True, reason="synthesis/__init__.py imports pyplot until synthesis/plots.py moves "
+                            "to figures/ (issue 14, figures part)")),
+    (["data", "--check"], 0, (*NOTEBOOK_MACHINERY, *COMPUTE)),
+    (["fidelity", "ipsresearch/datasets/fidelity_ratings_template.csv"], 0,
+     (*NOTEBOOK_MACHINERY, *COMPUTE)),
+], ids=["help", "verify", "data-check", "fidelity"])
+def test_commands_import_only_what_they_use(root, args, status, not_imported):
+    """No plotting or notebook machinery for the everyday commands (measured by benchmarks/cli.py)."""
+    r = subprocess.run([sys.executable, "-c", IMPORTS, *args], capture_output=True, text=True,
+                       cwd=root, check=True)
+    got_status, modules = json.loads(r.stdout.splitlines()[-1])
+    assert got_status == status
+    assert sorted(set(not_imported) & set(modules)) == []
