@@ -20,7 +20,7 @@ from ipsresearch.paths import PACKAGE_DIR
 
 LAYERS = {
     "paths": 0, "sources": 0, "validation": 0, "schemas": 0, "_arrays": 0, "_stats": 0,
-    "_deprecation": 0, "_html": 0,
+    "_deprecation": 0, "_html": 0, "_docs": 0,
     "outcomes": 1, "fidelity": 1, "qualitative": 1, "synthesis": 1,
     "datasets": 2, "synthetic": 2,
     "claims": 3, "studies": 3,
