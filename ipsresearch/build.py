@@ -1,13 +1,12 @@
-"""Deprecated: the report builder is :mod:`ipsresearch.report.build`.
+"""Deprecated: the report builder is :mod:`ipsresearch.report.build` (this path goes in the next release).
 
-This module forwards every name there and will be removed in the next
-release; import ``from ipsresearch.report.build import build`` instead.
+This module forwards every name there and warns (``DeprecationWarning``)
+where it is imported; write ``from ipsresearch.report.build import build``.
 """
 
-import warnings
+from ipsresearch._deprecation import warn_moved
 
-warnings.warn("ipsresearch.build is deprecated and will be removed in the next release; "
-              "use ipsresearch.report.build", DeprecationWarning, stacklevel=2)
+warn_moved("ipsresearch.build", "ipsresearch.report.build")
 
 from ipsresearch.report.build import *  # noqa: E402, F403
 from ipsresearch.report.build import __all__  # noqa: E402, F401

@@ -1,14 +1,13 @@
-"""Deprecated: table formatting is :mod:`ipsresearch.report.tables`.
+"""Deprecated: table formatting is :mod:`ipsresearch.report.tables` (this path goes in the next release).
 
-This module forwards every name there and will be removed in the next
-release; write ``from ipsresearch.report import tables`` and
-``tables.format_rates(...)`` instead.
+This module forwards every name there and warns (``DeprecationWarning``)
+where it is imported; write ``from ipsresearch.report import tables`` and
+``tables.format_rates(...)``.
 """
 
-import warnings
+from ipsresearch._deprecation import warn_moved
 
-warnings.warn("ipsresearch.reporting is deprecated and will be removed in the next release; "
-              "use ipsresearch.report.tables", DeprecationWarning, stacklevel=2)
+warn_moved("ipsresearch.reporting", "ipsresearch.report.tables")
 
 from ipsresearch.report.tables import *  # noqa: E402, F403
 from ipsresearch.report.tables import __all__  # noqa: E402, F401

@@ -107,9 +107,7 @@ print(json.dumps([status, sorted({m.split('.')[0] for m in sys.modules})]))
 
 @pytest.mark.parametrize(("args", "status", "not_imported"), [
     (["--help"], 0, (*NOTEBOOK_MACHINERY, *COMPUTE, "pandas", "numpy")),
-    pytest.param(["verify", "--only", "irish_pilot"], 0, NOTEBOOK_MACHINERY, marks=pytest.mark.xfail(
-        strict=True, reason="synthesis/__init__.py imports pyplot until synthesis/plots.py moves "
-                            "to figures/ (issue 14, figures part)")),
+    (["verify", "--only", "irish_pilot"], 0, NOTEBOOK_MACHINERY),
     (["data", "--check"], 0, (*NOTEBOOK_MACHINERY, *COMPUTE)),
     (["fidelity", "ipsresearch/datasets/fidelity_ratings_template.csv"], 0,
      (*NOTEBOOK_MACHINERY, *COMPUTE)),

@@ -45,17 +45,15 @@ ALLOWED = {
     ("claims", "studies"): "claims.verify() without claim_sets: a deprecated forward to "
                            "studies.verify(), looked up by name at call time; removed in the "
                            "next release",
-    ("synthesis", "figures"): "synthesis re-exports forest_plot and funnel_plot from "
-                              "synthesis/plots.py, which moves to figures/ (issue 14, figures part)",
+    ("synthesis", "figures"): "synthesis.forest_plot, funnel_plot and plot_prisma: deprecated "
+                              "forwards to ipsresearch.figures, imported only when asked for; "
+                              "removed in the next release",
 }
 """(importing unit, imported unit) -> why this import against the order is allowed for now
 (``claims`` and ``studies`` share a layer, but ``studies`` imports ``claims``: the edge back
 would make the two depend on each other)."""
 
-ALLOWED_PRESENTATION = {
-    "synthesis": "plot_prisma in synthesis/screening.py, which moves to figures/ "
-                 "(issue 14, figures part)",
-}
+ALLOWED_PRESENTATION: dict[str, str] = {}
 """Unit below the presentation layer -> why it still imports a presentation library."""
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import warnings
 from collections.abc import Iterable
 
 from ipsresearch import claims
@@ -75,10 +74,10 @@ def __getattr__(name: str):
     """``Seed`` and ``SEEDS``, the old names of :mod:`ipsresearch.sources`, for one release."""
     if name in ("Seed", "SEEDS"):
         from ipsresearch import sources
+        from ipsresearch._deprecation import warn_moved
 
-        warnings.warn(f"ipsresearch.studies.{name} is deprecated and will be removed in the next "
-                      "release; use ipsresearch.sources.Source / SOURCES (keyed by study)",
-                      DeprecationWarning, stacklevel=2)
+        warn_moved(f"ipsresearch.studies.{name}", "ipsresearch.sources.Source" if name == "Seed"
+                   else "ipsresearch.sources.SOURCES (keyed by study: SOURCES[key].file)")
         if name == "Seed":
             return sources.Source
         return {s.file: s for s in sources.SOURCES.values()}
