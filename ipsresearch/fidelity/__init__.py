@@ -2,7 +2,7 @@
 
 The IPS Fidelity Scale (IPS-25) has 25 items in three sections (Staffing
 ``S1``-``S3``, Organization ``O1``-``O8``, Services ``SE1``-``SE14``), each
-rated 1 to 5, so a review's total lies between 25 and 125 (seed 001, lines 37
+rated 1 to 5, so a review's total lies between 25 and 125 (source 001, lines 37
 and 68). :data:`ITEMS` is the scale as data; :func:`score` turns a review's
 ratings (long or wide layout) into section subtotals, a total and a band;
 the remaining functions summarise many reviews: band distributions with
@@ -22,7 +22,7 @@ here (``from ipsresearch import fidelity; fidelity.score(...)``):
 
 The 73 gap
 ----------
-Seed 001 (line 68) prints the bands as exemplary 115-125, good 100-114,
+Source 001 (line 68) prints the bands as exemplary 115-125, good 100-114,
 fair 74-99 and "not IPS" *below* 73, which leaves a total of exactly 73 in no
 band. The scale's own manual (Becker et al., IPS Supported Employment
 Fidelity Review Manual) counts 73 and below as not supported employment, so

@@ -2,7 +2,7 @@
 
 The IPS Fidelity Scale (IPS-25) has 25 items in three sections (Staffing
 ``S1``-``S3``, Organization ``O1``-``O8``, Services ``SE1``-``SE14``), each
-rated 1 to 5, so a review's total lies between 25 and 125 (seed 001, lines 37
+rated 1 to 5, so a review's total lies between 25 and 125 (source 001, lines 37
 and 68). :data:`ITEMS` is the scale as data. Bands are data too (a small
 table with inclusive ``low`` and ``high`` totals, from :func:`make_bands`),
 never a chain of ifs; :func:`classify` assigns them, :func:`band_gaps` finds
@@ -145,7 +145,7 @@ IPS25_BANDS = make_bands(
 
 MOEN2021_BANDS = make_bands(
     {"not_ips": (25, 72), "fair": (74, 99), "good": (100, 114), "exemplary": (115, 125)}, _LABELS)
-"""The bands as Moen, Walseth & Larsen (2021; seed 001 line 68) print them ("below 73" = 72
+"""The bands as Moen, Walseth & Larsen (2021; source 001 line 68) print them ("below 73" = 72
 and below), leaving 73 unassigned. Formerly ``SEED_001_BANDS``, a name that still works for
 one release with a :class:`DeprecationWarning` ("seed" now means only a random seed)."""
 

@@ -33,7 +33,7 @@ def ever_employed(
     A participant counts when at least one of their spells has a ``job_type``
     in ``job_type`` and ``paid`` equal to ``paid`` and starts on or before
     their ``follow_up_end``. With the defaults this is the outcome of IPS
-    trials and of the Irish pilot (seed 000, line 15): at least one paid,
+    trials and of the Irish pilot (source 000, line 15): at least one paid,
     competitive job.
 
     Parameters

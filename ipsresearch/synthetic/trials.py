@@ -28,7 +28,7 @@ The model (every part an assumption, chosen for teaching):
   ``fidelity_effect`` the true log risk ratio moves by that much per 25
   fidelity points above or below 100 (default 0: fidelity is recorded but
   does not change the effect). This is a teaching assumption for
-  meta-regression, not a finding of the seed papers.
+  meta-regression, not a finding of the source papers.
 * The IPS arm's chance is ``p_control * true risk ratio``, capped at
   :data:`MAX_RISK`; events in each arm are binomial. The mean rate
   ``p_control * risk_ratio`` must stay below 1. The cap changes the planted
