@@ -11,6 +11,10 @@ optional ``ax`` to draw on (a new figure is created when it is not given,
 ``figsize`` sets its size) and returns the ``Axes`` it drew on. The house
 style (colours, hidden spines) is applied once, by :mod:`ipsresearch.figures._style`;
 :func:`panels` lays out several Axes side by side for the ``ax`` arguments.
+Each function also records in words what it drew (what is plotted, how many
+groups, the headline values); :func:`description` reads it back, and
+:func:`ipsresearch.report.tables.show_figure` turns it into the alt text of
+the figure in a report page.
 
 =============================  ===========================================================
 figure                         drawn from
@@ -43,6 +47,7 @@ from ipsresearch.figures._style import (
     PAIR_COLOURS,
     PALETTE,
     ROLE_COLOURS,
+    description,
     panels,
     role_colours,
 )
@@ -70,6 +75,7 @@ __all__ = [
     "PAIR_COLOURS",
     "PALETTE",
     "ROLE_COLOURS",
+    "description",
     "panels",
     "plot_attributions",
     "plot_band_distribution",

@@ -6,6 +6,12 @@ one edit. :func:`axes` creates (or reuses) the Axes of a ``plot_*`` function
 and applies the house style once, as statsmodels'
 ``graphics.utils.create_mpl_ax`` does; :func:`panels` lays out several Axes
 side by side for a notebook that shows related figures together.
+
+Every ``plot_*`` function also says in words what it drew (:func:`describe`:
+what is plotted, how many groups, the headline values), read back by
+:func:`description`; :func:`ipsresearch.report.tables.show_figure` makes it
+the image's alt text, so a reader who cannot see a figure still gets its
+content.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ __all__ = [
     "ROLE_COLOURS",
     "axes",
     "band_colour",
+    "describe",
+    "description",
+    "listing",
     "panels",
     "role_colours",
 ]
@@ -183,3 +192,80 @@ def panels(
     _, grid = plt.subplots(nrows, ncols, figsize=figsize, sharex=sharex, sharey=sharey,
                            layout="tight" if tight else None, squeeze=False)
     return grid.ravel()
+
+
+_DESCRIPTION = "_ipsresearch_description"
+
+
+def describe(ax: plt.Axes, text: str) -> plt.Axes:
+    """Record in words what ``ax`` shows (for alt text); returns ``ax``.
+
+    Examples
+    --------
+    >>> ax = describe(axes(), "Bars of 3 countries: SE 9, US 5 and NO 3.")
+    >>> description(ax)
+    'Bars of 3 countries: SE 9, US 5 and NO 3.'
+    """
+    text = " ".join(str(text).split())
+    if text and text[-1] not in ".!?":
+        text += "."
+    setattr(ax, _DESCRIPTION, text)
+    return ax
+
+
+def description(figure) -> str:
+    """What a figure shows, in words: the descriptions of its Axes, each after its title.
+
+    Parameters
+    ----------
+    figure : Figure, Axes or array of Axes
+        A figure drawn by ``plot_*`` functions (several panels are described
+        one after another).
+
+    Returns
+    -------
+    str
+        Empty when nothing on the figure was described.
+
+    Examples
+    --------
+    >>> axs = panels(2)
+    >>> _ = describe(axs[0], "Left bars"); _ = describe(axs[1], "right dots")
+    >>> axs[0].set_title("A"); description(axs)
+    Text(0.5, 1.0, 'A')
+    '2 panels. Panel 1, A: Left bars. Panel 2: right dots.'
+    """
+    if hasattr(figure, "savefig"):
+        fig = figure
+    elif hasattr(figure, "figure"):
+        fig = figure.figure
+    else:
+        fig = np.asarray(figure, dtype=object).ravel()[0].figure
+    parts = []
+    for ax in fig.axes:
+        text = getattr(ax, _DESCRIPTION, "")
+        if text:
+            title = next((t for loc in ("center", "left", "right")
+                          if (t := ax.get_title(loc=loc).strip())), "")
+            parts.append((title, text))
+    if len(parts) == 1:
+        title, text = parts[0]
+        return f"{title}: {text}" if title else text
+    return (f"{len(parts)} panels. " if parts else "") + " ".join(
+        f"Panel {i}{', ' + title if title else ''}: {text}" for i, (title, text) in enumerate(parts, 1))
+
+
+def listing(items: Iterable[str], *, limit: int = 6) -> str:
+    """Items in a sentence: ``a, b and c``; beyond ``limit``, the first ones and how many more.
+
+    Examples
+    --------
+    >>> listing(["A"]), listing(["A", "B", "C"]), listing("abcdefgh", limit=3)
+    ('A', 'A, B and C', 'a, b and 6 more')
+    """
+    items = [str(i) for i in items]
+    if len(items) > limit:
+        return ", ".join(items[: limit - 1]) + f" and {len(items) - limit + 1} more"
+    if len(items) > 1:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if items else "none"

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch import fidelity
-from ipsresearch.figures._style import BAND_COLOURS, CHANGE_COLOURS, axes, band_colour
+from ipsresearch.figures._style import (
+    BAND_COLOURS,
+    CHANGE_COLOURS,
+    axes,
+    band_colour,
+    describe,
+    listing,
+)
 
 __all__ = [
     "plot_band_distribution",
@@ -94,6 +101,13 @@ def plot_band_scale(
     ax.set_xlabel("IPS-25 total (25 items rated 1-5)")
     if title:
         ax.set_title(title, pad=16)
+    per_band = pd.Series([str(b).replace("_", " ") if b is not None else "no band" for b in band]
+                         ).value_counts()
+    totals = scores["total"].astype(float)
+    describe(ax, f"Dot plot of the IPS-25 totals of {len(scores)} "
+                 f"{'reviews' if len(scores) != 1 else 'review'} on the 25 to 125 scale over the "
+                 f"fidelity bands: totals from {totals.min():g} to {totals.max():g}; "
+                 f"{listing(f'{k} in {b}' for b, k in per_band.items())}")
     return ax
 
 
@@ -157,6 +171,15 @@ def plot_band_distribution(
         ax.legend(frameon=False, loc="lower right", fontsize=8)
     if title:
         ax.set_title(title)
+    tops = []
+    for g in groups:
+        part = dist if g is None else dist[dist[by] == g]
+        best = part.loc[part["share"].idxmax()]
+        name = "" if g is None else f"{g}: "
+        tops.append(f"{name}most in {str(best['band']).replace('_', ' ')} "
+                    f"({best['share']:.0%}, {int(best['count'])} of {int(best['n'])})")
+    describe(ax, f"Share of reviews in each of {len(bands)} fidelity bands with {conf:.0%} "
+                 f"intervals{f', for {len(groups)} groups by {by}' if by else ''}; {listing(tops)}")
     return ax
 
 
@@ -209,7 +232,8 @@ def plot_item_heatmap(
     whole = bool(np.all(np.mod(values.to_numpy(), 1) == 0))
     sns.heatmap(values, ax=ax, vmin=1, vmax=5, cmap="RdYlGn", annot=annot,
                 fmt=".0f" if whole else ".1f", annot_kws={"fontsize": 6.5},
-                linewidths=0.4, linecolor="white", cbar_kws={"label": "rating (1-5)", "shrink": 0.6})
+                linewidths=0.4, linecolor="white", cbar_kws={"label": "rating (1-5)", "shrink": 0.6},
+                rasterized=True)  # the cells as one image in SVG output; labels and values stay vector
     sizes = fidelity.ITEMS["section"].value_counts().reindex(fidelity.SECTIONS).to_numpy()
     for edge in np.cumsum(sizes)[:-1]:
         ax.axvline(edge, color="#222222", linewidth=1.5)
@@ -220,6 +244,12 @@ def plot_item_heatmap(
     ax.set_ylabel("")
     if title:
         ax.set_title(title, pad=20)
+    item_means = values.mean(axis=0)
+    low, high = item_means.idxmin(), item_means.idxmax()
+    describe(ax, f"Heatmap of {len(values)} {'rows' if len(values) != 1 else 'row'} by the 25 IPS-25 "
+                 f"items in three sections, each rating coloured from 1 (red) to 5 (green): mean "
+                 f"rating {float(values.to_numpy().mean()):.1f}; lowest item {low} "
+                 f"({item_means[low]:.1f}), highest item {high} ({item_means[high]:.1f})")
     return ax
 
 
@@ -286,6 +316,12 @@ def plot_section_profile(
     ax.legend(frameon=False, fontsize=8, title=None, loc="lower right")
     if title:
         ax.set_title(title)
+    means = sections.groupby([by, "section"], sort=False)["mean_rating"].mean()
+    per_group = [f"{g}: " + ", ".join(f"{sec.lower()} {means[(g, sec)]:.1f}" for sec in order
+                                     if (g, sec) in means.index) for g in groups]
+    describe(ax, f"Mean item rating (1 to 5) in each of the {len(order)} sections for {len(groups)} "
+                 f"{'groups' if len(groups) != 1 else 'group'}, a dot per review and a diamond at "
+                 f"the group mean; {listing(per_group)}")
     return ax
 
 
@@ -343,4 +379,10 @@ def plot_round_change(
     ax.set_ylabel(change.value)
     if title:
         ax.set_title(title)
+    diff = pairs["second"] - pairs["first"]
+    moves = [f"{name} {a:g} to {b:g}" for name, a, b in zip(names, pairs["first"], pairs["second"],
+                                                            strict=True)]
+    describe(ax, f"Slope plot of the {change.value} of {len(pairs)} units in round {first} and round "
+                 f"{second}: {int((diff > 0).sum())} rose, {int((diff < 0).sum())} fell, "
+                 f"{int((diff == 0).sum())} stayed level; {listing(moves)}")
     return ax

@@ -20,7 +20,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ipsresearch._arrays import group_rows
-from ipsresearch.figures._style import BLUE, GREY, LIGHT_BLUE, PALETTE, WORK_COLOURS, axes
+from ipsresearch.figures._style import (
+    BLUE,
+    GREY,
+    LIGHT_BLUE,
+    PALETTE,
+    WORK_COLOURS,
+    axes,
+    describe,
+    listing,
+)
 from ipsresearch.outcomes import SurvivalResult
 
 __all__ = ["plot_rates", "plot_spells", "plot_survival"]
@@ -89,6 +98,12 @@ def plot_rates(
     ax.set_xlabel(f"share with the outcome ({conf:.0%} {method} interval)")
     if title:
         ax.set_title(title)
+    rows = [f"{lab} {r:.0%} ({e} of {n})" for lab, r, e, n in
+            zip(rates[label].astype(str), rates["rate"], rates["events"], rates["n"], strict=True)]
+    ref = (f"; a dashed line marks {reference:.0%}" + (f" ({reference_label})" if reference_label else "")
+           if reference is not None else "")
+    describe(ax, f"Dot plot of the share with the outcome and its {conf:.0%} {method} interval for "
+                 f"{len(rates)} rows by {label}: {listing(rows)}{ref}")
     return ax
 
 
@@ -227,6 +242,17 @@ def plot_survival(
                     color=PALETTE[k % len(PALETTE)])
     for h in horizons:
         ax.axvline(h, color="#bbbbbb", linewidth=0.8, linestyle=":")
+    ends = []
+    for key, label in groups:
+        c = group_rows(result.curve, by, key)
+        c = c[c["time"] <= t_max]
+        last = float(c["survival"].iloc[-1]) if len(c) else 1.0
+        ends.append(f"{label} {float(flip([last])[0]):.0%}")
+    what = (ylabel or default_y).strip() or default_y
+    describe(ax, f"Kaplan-Meier {'curves' if len(groups) > 1 else 'curve'} of the {what} against "
+                 f"{xlabel}, {len(groups)} {'groups' if len(groups) > 1 else 'group'}, with "
+                 f"{'pointwise intervals, ' if bands else ''}censoring ticks and the number at risk "
+                 f"below; at day {t_max:g}: {listing(ends)}")
     return ax
 
 
@@ -324,4 +350,10 @@ def plot_spells(
     ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if title:
         ax.set_title(title)
+    blocks = [f"{sites[a]} {b - a}" for a, b in zip(starts, ends, strict=True)]
+    describe(ax, f"Swimmer plot, one lane per participant: {n} participants in {len(blocks)} sites "
+                 f"({listing(blocks)}); {int(comp.sum())} paid competitive job spells and "
+                 f"{int((~comp).sum())} other work spells; {int(has.sum())} participants started a "
+                 f"first paid competitive job, {int(run.sum())} jobs still running at the end of "
+                 f"follow-up")
     return ax

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ipsresearch.figures._style import axes, role_colours
+from ipsresearch.figures._style import axes, describe, listing, role_colours
 
 __all__ = ["plot_attributions", "plot_cooccurrence", "plot_theme_by_role"]
 
@@ -81,6 +81,14 @@ def plot_cooccurrence(
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=label)
     if title:
         ax.set_title(title)
+    off = [(matrix.index[i], matrix.columns[j], data[i, j]) for i in range(n) for j in range(n)
+           if i < j and np.isfinite(data[i, j])]
+    fmt = "{:.2f}" if value == "jaccard" else "{:.0f}"
+    pair = (f"; the most frequent pair is {off[int(np.argmax([v for *_, v in off]))][0]} with "
+            f"{off[int(np.argmax([v for *_, v in off]))][1]} ("
+            f"{fmt.format(max(v for *_, v in off))})" if off else "")
+    describe(ax, f"Heatmap of {n} codes by {n} codes, each cell the {label} ({fmt.format(np.nanmin(data))} "
+                 f"to {fmt.format(np.nanmax(data))}), the diagonal each code's own reach{pair}")
     return ax
 
 
@@ -137,6 +145,12 @@ def plot_attributions(
     ax.xaxis.get_major_locator().set_params(integer=True)
     if title:
         ax.set_title(title)
+    top = table.sort_values("attributions", ascending=False, kind="stable").head(3)
+    describe(ax, f"Bars of the attributions printed for each of {len(table)} respondents, coloured by "
+                 f"role ({listing(labels.get(r, r) for r in colour)}): "
+                 f"{int(table['attributions'].sum())} in all; most: "
+                 + listing(f"{labels.get(r, r)} {c} {int(a)}" for r, c, a in
+                           zip(top["role"], top["respondent"], top["attributions"], strict=True)))
     return ax
 
 
@@ -195,4 +209,9 @@ def plot_theme_by_role(
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     if title:
         ax.set_title(title)
+    per_theme = [f"{t} {int(total)} ("
+                 + ", ".join(f"{labels.get(r, r)} {int(wide.loc[t, r])}" for r in wide.columns) + ")"
+                 for t, total in wide.sum(axis=1).items()]
+    describe(ax, f"Stacked bars of coded segments for {len(wide)} themes, split by "
+                 f"{len(wide.columns)} roles: {listing(per_theme)}")
     return ax

@@ -39,6 +39,8 @@ from ipsresearch.figures._style import (
     PRISMA_COLOURS,
     REFERENCE_COLOURS,
     axes,
+    describe,
+    listing,
 )
 from ipsresearch.schemas import SCREENING_STAGES
 from ipsresearch.synthesis.meta import METHODS, MetaAnalysisResult
@@ -194,6 +196,17 @@ def plot_forest(
     ax.set_xlabel(f"{result.label} ({result.confidence:.0%} CI)\n{het}")
     if title:
         ax.set_title(title, loc="left")
+    pred = (f", {result.confidence:.0%} prediction interval {_fmt(result.pi_low, result.measure)} to "
+            f"{_fmt(result.pi_high, result.measure)}" if show_prediction and random else "")
+    ref = (f"; a line marks {_fmt(reference, result.measure)}"
+           + (f" ({reference_label})" if reference_label else "") if reference is not None else "")
+    describe(ax, f"Forest plot of {k_rows} {'studies' if k_rows != 1 else 'study'}, each "
+                 f"{result.label} with its {result.confidence:.0%} interval and a square sized by its "
+                 f"weight, estimates from {_fmt(np.nanmin(est[inc]), result.measure)} to "
+                 f"{_fmt(np.nanmax(est[inc]), result.measure)}; pooled ({result.method}) "
+                 f"{_fmt(result.estimate, result.measure)}, {result.confidence:.0%} CI "
+                 f"{_fmt(result.ci_low, result.measure)} to {_fmt(result.ci_high, result.measure)}"
+                 f"{pred}; I² {result.i2:.0f}%{ref}")
     return ax
 
 
@@ -260,6 +273,12 @@ def plot_funnel(
     ax.set_ylabel("standard error")
     if title:
         ax.set_title(title, loc="left")
+    inside = int(np.sum(np.abs(y - result.effect) <= crit * se))
+    describe(ax, f"Funnel plot of {len(y)} studies, each {result.scale} against its standard error "
+                 f"(larger errors lower down), around the pooled value {result.effect:.2f} with "
+                 f"{result.confidence:.0%} limits; {inside} of {len(y)} studies inside the funnel, "
+                 f"{int(np.sum(y < result.effect))} left and {int(np.sum(y > result.effect))} right "
+                 f"of the pooled value")
     return ax
 
 
@@ -397,6 +416,12 @@ def plot_prisma(
                     linewidth=1)
     if title:
         ax.set_title(title, fontsize=11)
+    steps = [f"{counts.loc[st, 'label'] if 'label' in counts else st} {flow.n(st)}" for st in main]
+    searches = [f"{names.get(g, g)} {flow.n('identified', group=g)}" for g in groups]
+    per_group = f"; records identified by search: {listing(searches)}" if groups else ""
+    describe(ax, f"Flow diagram of the screening, {len(main)} stages from top to bottom, each box "
+                 f"counting the records that reached it, with the exclusions beside: "
+                 f"{listing(steps, limit=8)}{per_group}")
     return ax
 
 
@@ -479,6 +504,15 @@ def plot_tally(
         ax.set_ylabel(unit)
     if title:
         ax.set_title(title)
+    names = tally[by].astype(object).where(tally[by].notna(), missing).astype(str)
+    pairs = [f"{v} {int(c)}" for v, c in zip(names, counts, strict=True)]
+    if orient == "v":
+        describe(ax, f"Bars of {unit} per {str(by).replace('_', ' ')}, {len(tally)} values from "
+                     f"{names.iloc[0]} to {names.iloc[-1]}, {int(counts.sum())} {unit} in all; "
+                     f"highest: {names.iloc[int(np.argmax(counts))]} ({int(counts.max())})")
+    else:
+        describe(ax, f"Bars of {unit} per {str(by).replace('_', ' ')}, {len(tally)} values, "
+                     f"{int(counts.sum())} {unit} in all: {listing(pairs, limit=8)}")
     return ax
 
 
@@ -555,6 +589,15 @@ def plot_roles(
     if not stacked:
         ax.invert_yaxis()
     ax.legend(title=legend_title, frameon=False, fontsize=8 if stacked else None)
+    totals = roles.groupby("role", sort=False)[value].sum()
+    if order is not None:
+        totals = totals.reindex(list(order))
+    split = wide.columns if not stacked else wide.index
+    per_role = [f"{str(r).replace('_', ' ')} {int(v)}" for r, v in totals.items()]
+    describe(ax, f"{'Stacked bars' if stacked else 'Bars'} of {value} by role and "
+                 f"{legend_title or str(by).replace('_', ' ')} ({len(split)} "
+                 f"{'values' if len(split) != 1 else 'value'}: {listing(map(str, split))}); "
+                 f"totals per role: {listing(per_role)}")
     return ax
 
 
@@ -607,4 +650,7 @@ def plot_flags(
     ax.set_yticks(range(len(grid)), grid.index)
     if title:
         ax.set_title(title)
+    per_column = [f"{c.replace('_', ' ')} {int(grid[c].sum())}" for c in columns]
+    describe(ax, f"Grid of {len(grid)} rows by {len(columns)} yes/no columns, a filled cell where "
+                 f"the column holds; rows marked per column: {listing(per_column, limit=8)}")
     return ax

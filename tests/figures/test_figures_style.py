@@ -77,3 +77,42 @@ def test_computation_and_the_widget_switch_import_no_drawing_library(module):
             "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'seaborn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _example_axes(name):
+    """Run the Examples of a figure's docstring; the last ``ax`` they drew."""
+    import doctest
+
+    func = getattr(figures, name)
+    namespace = dict(vars(sys.modules[func.__module__]))
+    for example in doctest.DocTestParser().get_examples(inspect.getdoc(func) or ""):
+        exec(compile(example.source, name, "exec"), namespace)
+    return namespace.get("ax")
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_every_figure_says_what_it_drew(name):
+    """The description that becomes a page's alt text: what is plotted, with counts and values."""
+    ax = _example_axes(name)
+    if ax is None:  # plot_round_change has no example: draw it from a round change
+        import pandas as pd
+
+        from ipsresearch import fidelity
+
+        scores = pd.DataFrame({"site": list("ABC") * 2, "round": [1] * 3 + [2] * 3,
+                               "total": [80, 95, 101, 86, 93, 110]})
+        scores["band"] = fidelity.classify(scores["total"].to_numpy())
+        ax = figures.plot_round_change(fidelity.round_change(scores, unit="site"), unit="site")
+    text = figures.description(ax)
+    assert len(text) > 40 and any(ch.isdigit() for ch in text), (name, text)
+    assert text.endswith(".") and "nan" not in text.lower(), (name, text)
+
+
+def test_a_figure_of_panels_describes_each_panel():
+    axs = figures.panels(2)
+    _style.describe(axs[0], "bars of 3 countries")
+    _style.describe(axs[1], "dots of 2 sites")
+    axs[1].set_title("Sites")
+    assert figures.description(axs[0].figure) == ("2 panels. Panel 1: bars of 3 countries. "
+                                                  "Panel 2, Sites: dots of 2 sites.")
+    assert figures.description(plt.subplots()[1]) == ""  # nothing described, nothing said
