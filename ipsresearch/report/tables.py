@@ -1,21 +1,40 @@
 """Formatting for reports: numbers become text only here, never in analysis results.
 
-The one formatting layer of the package: display tables of the analysis
-results (``format_*``), the claims table as HTML (:func:`claims_html`, with
-its stylesheet :data:`CLAIMS_CSS`) and the display form of a claim's values
-(:func:`format_value`, also used by ``ipsresearch verify``). Every function
-returns new strings or frames and leaves its numeric input unchanged.
+The one formatting layer of the package, used by every notebook:
 
-IPython is imported only by :func:`show_claims`, so that the command line can
-use :func:`format_value` without loading the notebook machinery.
+* :func:`show_table` turns any result into a table for people (:class:`Table`):
+  headers in words, numbers rounded by what they are (counts, percentages,
+  p-values, intervals ``low to high``), booleans as yes/no, a missing value as
+  a dash or a phrase (``not reached``), no index column, nothing cut, and a
+  caption that the report builder numbers;
+* :func:`show_figure` turns a drawn figure into an SVG image whose alt text is
+  the figure's own description, with a numbered caption (:class:`Figure`);
+* the cell formatters :func:`format_count`, :func:`format_percent`,
+  :func:`format_p`, :func:`format_number`, :func:`format_interval` and
+  :func:`format_cell`, and the display tables of particular results
+  (``format_rates``, ``format_survival``, ``format_meta``, ``format_bands``,
+  ``format_flow``);
+* the claims table (:func:`claims_html`, :func:`show_claims`) and the display
+  form of a claim's values (:func:`format_value`, also used by ``ipsresearch
+  verify``).
+
+Every function returns new strings or frames and leaves its numeric input
+unchanged. IPython is imported only by :func:`show_claims` and matplotlib
+only by :func:`show_figure`, so that the command line can use
+:func:`format_value` without loading the notebook machinery.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import math
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ipsresearch.claims import ClaimResult
@@ -23,15 +42,19 @@ from ipsresearch.claims import ClaimResult
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-__all__ = ["CLAIMS_CSS", "claims_html", "format_bands", "format_flow", "format_meta",
-           "format_rates", "format_survival", "format_value", "show_claims"]
+__all__ = ["CLAIMS_CSS", "FIGURE_CSS", "HEADERS", "MISSING", "TABLE_CSS", "Figure", "Table",
+           "caption_label", "claims_html", "column_digits", "column_kind", "doi_link", "format_bands", "format_cell",
+           "format_count", "format_flow", "format_interval", "format_meta", "format_number",
+           "format_p", "format_percent", "format_rates", "format_survival", "format_value",
+           "header", "show_claims", "show_figure", "show_table"]
 
 
 def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int = 1) -> pd.DataFrame:
     """Display table of :func:`ipsresearch.outcomes.placement_rate` output.
 
-    Returns a new DataFrame of strings such as ``33 of 65`` and ``50.8%
-    (38.9% to 62.5%)``; the numeric input is left unchanged.
+    Returns a new DataFrame of strings such as ``33 of 65``, ``50.8%`` and
+    ``38.9% to 62.5%`` (under ``95% interval`` when the input echoes its
+    ``confidence``); the numeric input is left unchanged.
 
     Examples
     --------
@@ -52,12 +75,19 @@ def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int =
 def _rate_columns(out: pd.DataFrame, rates: pd.DataFrame, *, counted: str, digits: int) -> pd.DataFrame:
     """``out`` with the columns ``counted`` (``33 of 65``), ``rate`` and ``interval`` of
     :func:`ipsresearch.outcomes.placement_rate`-shaped ``rates`` (same row order)."""
-    pct = f"{{:.{digits}%}}"
     out[counted] = [f"{e} of {n}" for e, n in zip(rates["events"], rates["n"], strict=True)]
-    out["rate"] = [pct.format(v) for v in rates["rate"]]
-    out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}"
-                       for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)]
+    out["rate"] = [format_percent(v, digits=digits) for v in rates["rate"]]
+    out[_level_header(rates, "interval")] = [
+        format_interval(lo, hi, kind="percent", digits=digits)
+        for lo, hi in zip(rates["ci_low"], rates["ci_high"], strict=True)]
     return out
+
+
+def _level_header(frame: pd.DataFrame, what: str) -> str:
+    """``what`` with the confidence level in front when ``frame`` echoes one level."""
+    if "confidence" in frame and frame["confidence"].nunique(dropna=True) == 1:
+        return f"{float(frame['confidence'].dropna().iloc[0]):.0%} {what}"
+    return what
 
 
 def format_survival(
@@ -82,7 +112,6 @@ def format_survival(
     >>> format_survival(t).iloc[0].tolist()
     ['365', '40', '14', '40.8%', '22.1% to 58.8%', 'log-log']
     """
-    pct = f"{{:.{digits}%}}"
     lo_col, hi_col = ("ci_low", "ci_high") if value == "survival" else (f"{value}_ci_low", f"{value}_ci_high")
     groups = [by] if isinstance(by, str) else list(by or [])
     out = pd.DataFrame(index=table.index)
@@ -91,10 +120,11 @@ def format_survival(
     out["day"] = table["horizon"].map(lambda h: f"{h:g}")
     out["n"] = table["n"].astype(str)
     out["at risk"] = table["n_at_risk"].astype(str)
-    shown = [pct.format(v) if pd.notna(v) else "not estimated" for v in table[value]]
+    shown = [format_cell(v, kind="percent", digits=digits, missing="not estimated") for v in table[value]]
     out[value.replace("_", " ")] = shown
-    out["interval"] = [f"{pct.format(lo)} to {pct.format(hi)}" if pd.notna(lo) else ""
-                       for lo, hi in zip(table[lo_col], table[hi_col], strict=True)]
+    out[_level_header(table, "interval")] = [
+        format_interval(lo, hi, kind="percent", digits=digits)
+        for lo, hi in zip(table[lo_col], table[hi_col], strict=True)]
     out["transform"] = table["ci_transform"].astype(str)
     return out
 
@@ -141,8 +171,8 @@ def format_bands(dist: pd.DataFrame, *, by: str | None = None, unit: str = "revi
                  digits: int = 0) -> pd.DataFrame:
     """Display table of :func:`ipsresearch.fidelity.band_distribution` or ``band_mentions``.
 
-    Returns strings such as ``8 of 14`` (in a column named ``unit``) and
-    ``57% (33% to 79%)``; the numeric input is left unchanged.
+    Returns strings such as ``8 of 14`` (in a column named ``unit``), ``57%``
+    and ``33% to 79%``; the numeric input is left unchanged.
 
     Examples
     --------
@@ -150,9 +180,8 @@ def format_bands(dist: pd.DataFrame, *, by: str | None = None, unit: str = "revi
     >>> d = pd.DataFrame({"band": ["fair"], "low": [74], "high": [99], "n": [14], "count": [8],
     ...                   "share": [8 / 14], "ci_low": [0.3259], "ci_high": [0.7862]})
     >>> format_bands(d).iloc[0].tolist()
-    ['fair', '74-99', '8 of 14', '57% (33% to 79%)']
+    ['fair', '74-99', '8 of 14', '57%', '33% to 79%']
     """
-    pct = f"{{:.{digits}%}}"
     out = pd.DataFrame(index=dist.index)
     if by is not None:
         out[by] = dist[by].astype(str)
@@ -161,8 +190,10 @@ def format_bands(dist: pd.DataFrame, *, by: str | None = None, unit: str = "revi
         out["totals"] = [("" if pd.isna(lo) else f"{lo}-{hi}")
                          for lo, hi in zip(dist["low"], dist["high"], strict=True)]
     out[unit] = [f"{c} of {n}" for c, n in zip(dist["count"], dist["n"], strict=True)]
-    out["share (interval)"] = [f"{pct.format(s)} ({pct.format(lo)} to {pct.format(hi)})" for s, lo, hi
-                               in zip(dist["share"], dist["ci_low"], dist["ci_high"], strict=True)]
+    out["share"] = [format_percent(v, digits=digits) for v in dist["share"]]
+    out[_level_header(dist, "interval")] = [
+        format_interval(lo, hi, kind="percent", digits=digits)
+        for lo, hi in zip(dist["ci_low"], dist["ci_high"], strict=True)]
     return out
 
 
@@ -189,14 +220,695 @@ def format_flow(flow: pd.DataFrame, *, by: str | list[str] | None = "role", digi
     return _rate_columns(out, flow, counted="people", digits=digits)
 
 
+# --------------------------------------------------------------------------- tables for people
+
+MISSING = "—"
+"""How a missing value is shown (an em dash), unless a column names its own phrase."""
+
+HEADERS: dict[str, str] = {
+    "n": "n", "k": "studies", "events": "events", "n_studies": "studies", "n_groups": "groups",
+    "n_items": "items", "n_raters": "coders", "n_categories": "codes", "n_jobs": "jobs",
+    "n_total": "total n", "n_control": "n control", "n_treatment": "n IPS",
+    "n_at_risk": "at risk", "std_err": "standard error", "std_error": "standard error",
+    "se": "standard error", "p_value": "p", "min_p_value": "smallest possible p", "q_p": "p (Q)",
+    "qm_p": "p (QM)", "qm": "QM", "qm_df": "QM df", "df": "df", "z": "z", "tau2": "τ²", "tau": "τ",
+    "i2": "I²", "r2": "R²", "h2": "H²", "coef": "coefficient", "hazard_ratio": "hazard ratio",
+    "rmst": "restricted mean (days)", "o_minus_e": "observed − expected",
+    "part_of_rct": "part of an RCT", "study_id": "study", "paper_id": "paper",
+    "review_id": "review", "benchmark_id": "benchmark", "segment_id": "segment",
+    "country_code": "country", "method_type": "kind of study", "design_category": "design class",
+    "fidelity_label": "fidelity label", "fidelity_label_bands": "bands named",
+    "fidelity_min": "lowest score", "fidelity_max": "highest score", "fidelity_bands": "bands spanned",
+    "n_work_applicants": "work applicants", "n_employment_specialists": "employment specialists",
+    "n_social_workers": "social workers", "n_clinicians": "clinicians", "n_units": "units",
+    "source_line": "line", "theory_line": "line", "findings_line": "findings line",
+    "role_line": "role line", "level_name": "level", "sub_theme": "sub-theme",
+    "sub_themes": "sub-themes", "role_as_printed": "role as printed", "band_first": "band, round 1",
+    "band_second": "band, round 2", "first": "round 1", "second": "round 2",
+    "items_rated": "items rated", "next_band": "next band up", "points_up": "points to it",
+    "previous_band": "next band down", "points_down": "points to it", "mean_rating": "mean rating",
+    "highest_possible": "highest possible", "days_to_first_review": "days to first review",
+    "share_of_follow_up": "share of follow-up", "share_after_first_job": "share after first job",
+    "weeks_worked": "weeks worked", "programme_n": "programme n", "follow_up": "follow-up",
+    "effect_size": "effect size (h)", "p_control": "job rate, control", "p_treatment": "job rate, IPS",
+    "risk_ratio": "risk ratio", "true_p_control": "true control rate",
+    "true_risk_ratio": "true risk ratio", "events_treatment": "jobs, IPS", "n_treatment_arm": "n IPS",
+    "events_control": "jobs, control", "observed_agreement": "observed agreement",
+    "expected_agreement": "agreement by chance", "rater_a": "coder", "rater_b": "second coder",
+    "duration_min": "minutes", "ci_transform": "interval transform",
+}
+"""Column name -> header in words; other names have their underscores replaced by spaces."""
+
+ECHOED = ("method", "confidence", "ci_transform", "alternative")
+"""Columns that echo a function's options: shown once, in the caption, when constant."""
+
+_PERCENT = {"rate", "share", "proportion", "survival", "retention", "share_working", "coverage",
+            "p_control", "p_treatment", "true_p_control", "share_of_follow_up",
+            "share_after_first_job", "observed_agreement", "expected_agreement"}
+_PERCENT_0_100 = {"i2", "r2"}
+_P_VALUES = {"p", "p_value", "pvalue", "q_p", "qm_p", "min_p_value", "p_q", "p_egger"}
+_INTERVALS = (("ci_low", "ci_high"), ("pi_low", "pi_high"))
+_NUMERIC_KINDS = ("count", "percent", "percent100", "p", "number", "days")
+
+
+def header(column: Any) -> str:
+    """A column name in words.
+
+    Examples
+    --------
+    >>> [header(c) for c in ("n_studies", "part_of_rct", "share of follow_up", 3)]
+    ['studies', 'part of an RCT', 'share of follow up', '3']
+    """
+    name = str(column)
+    return HEADERS.get(name, name.replace("_", " "))
+
+
+def column_kind(name: Any, values: pd.Series) -> str:
+    """How a column's values are shown, read from its name and type.
+
+    ``count`` (whole numbers), ``percent`` (a share between 0 and 1),
+    ``percent100`` (already in percent, such as I²), ``p`` (a p-value),
+    ``days``, ``number`` (any other number, rounded by size), ``yes/no``
+    (booleans), ``list`` (lists and tuples) or ``text``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [column_kind(c, pd.Series(v)) for c, v in [("n", [3, 4]), ("rate", [0.5]),
+    ...     ("p_value", [0.2]), ("i2", [53.0]), ("part_of_rct", [True, False]),
+    ...     ("median_days", [210.5]), ("kappa", [0.71]), ("site", ["A"])]]
+    ['count', 'percent', 'p', 'percent100', 'yes/no', 'days', 'number', 'text']
+    """
+    name = str(name)
+    non_missing = values.dropna()
+    if pd.api.types.is_bool_dtype(values) or (
+            len(non_missing) and all(isinstance(v, bool | np.bool_) for v in non_missing)):
+        return "yes/no"
+    if len(non_missing) and all(isinstance(v, list | tuple) for v in non_missing):
+        return "list"
+    numeric = pd.api.types.is_numeric_dtype(values) or (
+        len(non_missing) > 0 and all(isinstance(v, int | float | np.number) for v in non_missing))
+    if not numeric:
+        return "text"
+    if name in _P_VALUES or name.endswith("_p") or name.endswith("_p_value"):
+        return "p"
+    if name in _PERCENT_0_100:
+        return "percent100"
+    if (name in _PERCENT or name.startswith("share") or name.endswith("_share")
+            or name.endswith("_rate") or name.startswith("rate_")):
+        return "percent"
+    if "days" in name.split("_"):
+        return "days"
+    whole = len(non_missing) > 0 and bool((pd.to_numeric(non_missing) % 1 == 0).all())
+    if pd.api.types.is_integer_dtype(values) or (whole and (
+            name in ("n", "k", "events", "count") or name.startswith("n_") or name.endswith("_n"))):
+        return "count"
+    return "number"
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float | np.floating):
+        return not math.isfinite(float(v))
+    return False
+
+
+def format_number(value: Any, *, digits: int | None = None) -> str:
+    """A number rounded by its size: 0 decimals from 100, 1 from 10, 2 from 0.1, else 3.
+
+    Whole numbers are shown without decimals; ``digits`` fixes the decimals.
+    A missing or infinite value is a dash.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (183.4, 14.23, 1.761, 0.0616, 40.0, -0.712, float("nan"))]
+    ['183', '14.2', '1.76', '0.062', '40', '−0.71', '—']
+    >>> format_number(0.5, digits=3)
+    '0.500'
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)
+    if digits is None:
+        if v.is_integer() and abs(v) < 1e15:
+            return _minus(f"{int(v)}")
+        digits = _digits(v)
+    return _minus(f"{v:.{digits}f}")
+
+
+def _digits(v: float) -> int:
+    """Decimals that show a number by its size: 0 from 100, 1 from 10, 2 from 0.1, else 3."""
+    a = abs(v)
+    return 0 if a >= 100 or a == 0 else 1 if a >= 10 else 2 if a >= 0.1 else 3
+
+
+def column_digits(values: Any) -> int | None:
+    """Decimals for a column of numbers: the most any of its values needs (:func:`format_number`),
+    so that a column reads with one precision; ``None`` when every value is whole.
+
+    Examples
+    --------
+    >>> column_digits([-42.7, -136.19, 50.8]), column_digits([0.1498, 0.0049]), column_digits([3, 4.0])
+    (1, 3, None)
+    """
+    needs = [_digits(float(v)) for v in values
+             if not _missing(v) and isinstance(v, int | float | np.number) and not float(v).is_integer()]
+    return max(needs) if needs else None
+
+
+def _minus(text: str) -> str:
+    """A typographic minus sign instead of a hyphen before a number."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def format_count(value: Any) -> str:
+    """A count: whole, with thousands separated from 10,000.
+
+    Examples
+    --------
+    >>> [format_count(v) for v in (7, 2259, 12345, None)]
+    ['7', '2259', '12,345', '—']
+    """
+    if _missing(value):
+        return MISSING
+    v = int(round(float(value)))
+    return f"{v:,}" if abs(v) >= 10_000 else str(v)
+
+
+def format_percent(share: Any, *, digits: int = 1) -> str:
+    """A share between 0 and 1 as a percentage.
+
+    Examples
+    --------
+    >>> format_percent(33 / 65), format_percent(0.5, digits=0), format_percent(float("nan"))
+    ('50.8%', '50%', '—')
+    """
+    if _missing(share):
+        return MISSING
+    return _minus(f"{float(share):.{digits}%}")
+
+
+def format_p(p: Any) -> str:
+    """A p-value: ``< 0.001`` below one in a thousand, else three decimals.
+
+    Examples
+    --------
+    >>> [format_p(v) for v in (0.0000123, 0.0271, 0.5, None)]
+    ['< 0.001', '0.027', '0.500', '—']
+    """
+    if _missing(p):
+        return MISSING
+    p = float(p)
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_interval(low: Any, high: Any, *, kind: str = "number", digits: int | None = None,
+                    missing: str = MISSING, missing_high: str | None = None) -> str:
+    """Two bounds as ``low to high``, each shown as ``kind`` (see :func:`format_cell`).
+
+    A missing bound is ``missing`` (the upper one ``missing_high`` when given,
+    e.g. ``not reached``); both missing is ``missing``.
+
+    Examples
+    --------
+    >>> format_interval(0.389, 0.625, kind="percent"), format_interval(1.355, 2.288)
+    ('38.9% to 62.5%', '1.35 to 2.29')
+    >>> format_interval(0.2, float("nan"), kind="percent")
+    '20.0% to —'
+    >>> format_interval(None, None)
+    '—'
+    >>> format_interval(223.0, float("inf"), kind="days", missing_high="not reached")
+    '223 to not reached'
+    """
+    if _missing(low) and _missing(high):
+        return missing
+    return (f"{format_cell(low, kind=kind, digits=digits, missing=missing)} to "
+            f"{format_cell(high, kind=kind, digits=digits, missing=missing_high or missing)}")
+
+
+def format_cell(value: Any, *, kind: str = "text", digits: int | None = None,
+                missing: str = MISSING) -> str:
+    """One value as text, by its kind (see :func:`column_kind`).
+
+    Examples
+    --------
+    >>> [format_cell(v, kind=k) for v, k in [(True, "yes/no"), (0.508, "percent"), (53.3, "percent100"),
+    ...     (0.0004, "p"), (12, "count"), (210.5, "days"), (["a", "b"], "list"), (None, "text")]]
+    ['yes', '50.8%', '53%', '< 0.001', '12', '210.5', 'a, b', '—']
+    >>> format_cell(float("nan"), kind="days", missing="not reached")
+    'not reached'
+    """
+    if not isinstance(value, list | tuple | np.ndarray) and _missing(value):
+        return missing
+    if callable(kind):
+        return str(kind(value))
+    if kind == "yes/no":
+        return "yes" if bool(value) else "no"
+    if kind == "list":
+        return ", ".join(str(v) for v in value) if len(value) else "none"
+    if kind == "count":
+        return format_count(value)
+    if kind == "percent":
+        return format_percent(value, digits=1 if digits is None else digits)
+    if kind == "percent100":
+        return f"{float(value):.{0 if digits is None else digits}f}%"
+    if kind == "p":
+        return format_p(value) if digits is None else f"{float(value):.{digits}f}"
+    if kind == "days":
+        v = float(value)
+        return format_number(v, digits=digits if digits is not None else (0 if v.is_integer() else 1))
+    if kind == "number":
+        return format_number(value, digits=digits)
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float | np.floating):
+        return format_number(value, digits=digits)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for people: formatted cells, headers in words, a caption, no index column.
+
+    Made by :func:`show_table`; its HTML (``_repr_html_``) is what notebooks and
+    report pages show. The report builder numbers the captions of a page in
+    order (``Table 1.``, ``Table 2.``, ...).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The cells as strings, columns in words (a copy is returned by :meth:`to_frame`).
+    caption : str
+        What the table shows, in a sentence.
+    note : str
+        Options echoed by every row (method, confidence level), said once.
+    numeric : tuple of str
+        Columns aligned to the right (numbers).
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    note: str = ""
+    numeric: tuple[str, ...] = ()
+    css_class: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The formatted cells (strings) as a new DataFrame."""
+        return self.frame.copy()
+
+    def __repr__(self) -> str:
+        return f"Table: {self.caption}\n{self.frame.to_string(index=False)}"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        note = f' <span class="ips-table-note">{esc(self.note)}</span>' if self.note else ""
+        num = ' class="num"'
+        head = "".join(f'<th scope="col"{num if c in self.numeric else ""}>{esc(str(c))}</th>'
+                       for c in self.frame.columns)
+        body = []
+        for row in self.frame.itertuples(index=False):
+            cells = "".join(f'<td{num if c in self.numeric else ""}>{_cell_html(str(v))}</td>'
+                            for c, v in zip(self.frame.columns, row, strict=True))
+            body.append(f"<tr>{cells}</tr>")
+        cls = f"ips-table {self.css_class}".strip()
+        return (f'{TABLE_CSS}<table class="{cls}">\n<caption>{caption_label("Table")}'
+                f"{esc(self.caption)}{note}</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+                + "\n".join(body) + "\n</tbody></table>")
+
+
+_DOI = re.compile(r"^doi:(10\.\d{4,9}/[A-Za-z0-9._;()/:+-]+)$")
+
+
+def doi_link(doi: str) -> str:
+    """A DOI as a link to its resolver (escaped), text ``doi:...``; empty for an empty DOI.
+
+    Examples
+    --------
+    >>> doi_link("10.1186/s12888-021-03644-x")
+    '<a class="doi" href="https://doi.org/10.1186/s12888-021-03644-x">doi:10.1186/s12888-021-03644-x</a>'
+    """
+    doi = str(doi).strip().removeprefix("doi:")
+    if not doi:
+        return ""
+    return (f'<a class="doi" href="https://doi.org/{html.escape(doi, quote=True)}">'
+            f"doi:{html.escape(doi)}</a>")
+
+
+def _cell_html(text: str) -> str:
+    """A cell's text, escaped; a lone DOI (``doi:10....``) becomes a link."""
+    m = _DOI.match(text)
+    return doi_link(m.group(1)) if m else html.escape(text)
+
+
+def caption_label(kind: str) -> str:
+    """The numbering placeholder of a caption; the report builder writes the number into it.
+
+    Examples
+    --------
+    >>> caption_label("Figure")
+    '<span class="ips-number">Figure.</span> '
+    """
+    return f'<span class="ips-number">{html.escape(kind)}.</span> '
+
+
+def _frame_of(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.Series):
+        return data.to_frame(name=data.name if data.name is not None else "value")
+    if isinstance(data, pd.DataFrame):
+        return data
+    if hasattr(data, "to_frame"):
+        return data.to_frame()
+    raise TypeError(f"show_table needs a DataFrame, Series or result with to_frame(), "
+                    f"not {type(data).__name__}")
+
+
+def show_table(
+    data: Any,
+    *,
+    caption: str,
+    columns: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+    formats: dict[str, Any] | None = None,
+    missing: dict[str, str] | None = None,
+    note: str = "",
+) -> Table:
+    """A result as a table for people: headers in words, numbers rounded by what they are.
+
+    Parameters
+    ----------
+    data : DataFrame, Series or result with ``to_frame()``
+        Numeric results (strings, such as the ``format_*`` tables, pass
+        through). A named or non-default index becomes ordinary columns; a
+        plain 0..n index is dropped.
+    caption : str
+        What the table shows, in a sentence (required: every table has one).
+    columns : list of str, optional
+        Columns to show, in this order (default: all).
+    labels : dict, optional
+        Column -> header, beside :data:`HEADERS`.
+    formats : dict, optional
+        Column -> kind (``count``, ``percent``, ``percent100``, ``p``,
+        ``number``, ``days``, ``yes/no``, ``list``, ``text``), a number of
+        decimals (an int), both (``"percent:0"``), or a function of one
+        value; default :func:`column_kind`.
+    missing : dict, optional
+        Column -> phrase for a missing or infinite value (e.g. ``"not
+        reached"``; for an interval, give it for ``ci_low`` or ``ci_high``);
+        default a dash.
+    note : str
+        A sentence after the caption (sources, assumptions).
+
+    Returns
+    -------
+    Table
+        Shown as HTML in a notebook or report page; ``to_frame()`` gives the strings.
+
+    Notes
+    -----
+    ``ci_low``/``ci_high`` (and ``X_ci_low``/``X_ci_high``, ``pi_low``/``pi_high``)
+    become one column ``low to high``, formatted like the estimate beside
+    them (the column before ``ci_low``, or ``X``). Columns that only echo an
+    option (:data:`ECHOED`) and hold one value are said once, after the
+    caption. Booleans are ``yes``/``no``, lists are joined with commas, and
+    a missing or infinite value is a dash (or the column's phrase).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"site": ["A", "B"], "n": [16, 17], "events": [8, 9],
+    ...                   "rate": [0.5, 9 / 17], "ci_low": [0.28, 0.31], "ci_high": [0.72, 0.74],
+    ...                   "method": "wilson", "confidence": 0.95})
+    >>> t = show_table(r, caption="Placement rate by site.")
+    >>> t.to_frame().to_dict("records")[1]
+    {'site': 'B', 'n': '17', 'events': '9', 'rate': '52.9%', '95% interval': '31.0% to 74.0%'}
+    >>> t.note
+    'Method: wilson; confidence 95%.'
+    >>> show_table(pd.Series([1.5, None], name="median_days"), caption="x",
+    ...            missing={"median_days": "not reached"}).to_frame()["median days"].tolist()
+    ['1.5', 'not reached']
+    """
+    if not caption or not str(caption).strip():
+        raise ValueError("every table needs a caption: say what it shows in a sentence")
+    frame = _frame_of(data)
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
+        names = [n if n is not None else ("" if frame.index.nlevels == 1 else f"level_{i}")
+                 for i, n in enumerate(frame.index.names)]
+        frame = frame.rename_axis(names).reset_index()
+    frame = frame.copy()
+    frame.columns = [c if not isinstance(c, tuple) else " ".join(str(x) for x in c if str(x))
+                     for c in frame.columns]
+    labels = dict(labels or {})
+    formats = dict(formats or {})
+    missing = dict(missing or {})
+    notes = []
+    level = None
+    if "confidence" in frame and frame["confidence"].nunique(dropna=True) == 1:
+        level = float(frame["confidence"].dropna().iloc[0])
+    for col in ECHOED:
+        if (col in frame and (columns is None or col not in columns)
+                and frame[col].nunique(dropna=False) == 1):
+            value = frame[col].iloc[0]
+            if not _missing(value):
+                shown = f"{float(value):.0%}" if col == "confidence" else str(value)
+                notes.append(f"{header(col)} {shown}" if col != "method" else f"Method: {shown}")
+            frame = frame.drop(columns=col)
+    if columns is not None:
+        absent = [c for c in columns if c not in frame]
+        if absent:
+            raise KeyError(f"columns {absent} not in the table; it has {list(frame.columns)}")
+        frame = frame[[c for c in columns if c in frame]]
+    kinds: dict[str, Any] = {}
+    for col in list(formats):
+        f = formats[col]
+        if isinstance(f, str) and ":" in f:
+            kind, _, digits = f.partition(":")
+            formats[col] = int(digits)
+            kinds[col] = kind
+    for col in frame.columns:
+        f = formats.get(col)
+        if col not in kinds:
+            kinds[col] = column_kind(col, frame[col]) if f is None or isinstance(f, int) else f
+    out: dict[str, list[str]] = {}
+    numeric: list[str] = []
+    used: set[str] = set()
+    order = list(frame.columns)
+    for col in order:
+        if col in used:
+            continue
+        pair = _interval_pair(col, order)
+        if pair is not None:
+            lo, hi, estimate = pair
+            kind = kinds.get(estimate, "number") if estimate else "number"
+            if lo in formats:
+                kind = formats[lo]
+            digits = formats.get(estimate) if isinstance(formats.get(estimate), int) else None
+            if digits is None and kind == "number":
+                digits = column_digits(frame[estimate] if estimate else
+                                       pd.concat([frame[lo], frame[hi]], ignore_index=True))
+            name = labels.get(lo) or _interval_header(lo, level)
+            if name in out and estimate:
+                name = f"{name} ({labels.get(estimate) or header(estimate)})"
+            out[name] = [format_interval(a, b, kind=kind, digits=digits,
+                                         missing=missing.get(lo, MISSING),
+                                         missing_high=missing.get(hi))
+                         for a, b in zip(frame[lo], frame[hi], strict=True)]
+            numeric.append(name)
+            used.update((lo, hi))
+            continue
+        kind = kinds[col]
+        digits = formats.get(col) if isinstance(formats.get(col), int) else None
+        if digits is None and kind == "number":
+            digits = column_digits(frame[col])
+        name = labels.get(col) or header(col)
+        out[name] = [format_cell(v, kind=kind, digits=digits, missing=missing.get(col, MISSING))
+                     for v in frame[col]]
+        if kind in _NUMERIC_KINDS or (kind == "text" and _looks_numeric(out[name])):
+            numeric.append(name)
+        used.add(col)
+    shown = pd.DataFrame(out, columns=list(out))
+    echoed = "; ".join(notes)
+    echoed = (echoed[:1].upper() + echoed[1:] + ".") if echoed else ""
+    text = " ".join(x for x in (note, echoed) if x)
+    return Table(shown, str(caption).strip(), text, tuple(c for c in numeric if c in shown))
+
+
+_NUMERIC_TEXT = re.compile(r"^(?:[<>≤≥] ?)?[−-]?\d[\d,.]*%?(?: \(.*\))?(?: (?:of|to) [−-]?[\d,.]+%?)?$")
+
+
+def _looks_numeric(cells: list[str]) -> bool:
+    """True when every shown cell is a formatted number (``50.8%``, ``33 of 65``, ``1.2 to 3.4``)."""
+    shown = [c for c in cells if c != MISSING]
+    return bool(shown) and all(_NUMERIC_TEXT.match(c) for c in shown)
+
+
+def _interval_pair(col: str, order: list[str]) -> tuple[str, str, str | None] | None:
+    """``(low, high, estimate)`` when ``col`` is the lower bound of an interval in ``order``."""
+    for lo_name, hi_name in _INTERVALS:
+        if col == lo_name and hi_name in order:
+            i = order.index(col)
+            estimate = order[i - 1] if i > 0 else None
+            return col, hi_name, estimate
+        if col.endswith("_" + lo_name):
+            base = col[: -len(lo_name) - 1]
+            if f"{base}_{hi_name}" in order:
+                return col, f"{base}_{hi_name}", base if base in order else None
+    return None
+
+
+def _interval_header(lo: str, level: float | None) -> str:
+    what = "prediction interval" if lo.startswith("pi") or lo.endswith("pi_low") else "interval"
+    return f"{level:.0%} {what}" if level is not None else what
+
+
+TABLE_CSS = (
+    "<style>table.ips-table{border-collapse:collapse;margin:.5em 0 1.25em 0;font-size:0.9em}"
+    "table.ips-table caption{caption-side:top;text-align:left;padding:0 0 .4em 0;font-size:1em;"
+    "color:inherit;max-width:60em}"
+    "table.ips-table caption .ips-number{font-weight:bold}"
+    "table.ips-table .ips-table-note{color:#555}"
+    "table.ips-table th,table.ips-table td,.jp-RenderedHTMLCommon table.ips-table th,"
+    ".jp-RenderedHTMLCommon table.ips-table td{text-align:left;vertical-align:top;"
+    "padding:.2em .6em;border-bottom:1px solid #ddd;max-width:32em;overflow-wrap:anywhere}"
+    "table.ips-table thead th{border-bottom:2px solid #888;font-weight:600}"
+    "table.ips-table td.num,table.ips-table th.num,.jp-RenderedHTMLCommon table.ips-table td.num,"
+    ".jp-RenderedHTMLCommon table.ips-table th.num{text-align:right;font-variant-numeric:tabular-nums;"
+    "overflow-wrap:normal}</style>\n"
+)
+"""Styles of every formatted table, inlined so the table reads the same in a notebook and a page."""
+
+
+# --------------------------------------------------------------------------- figures for people
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure for a page: an SVG image with alt text, and a caption.
+
+    Made by :func:`show_figure`; its HTML (``_repr_html_``) is a ``<figure>``
+    whose image is embedded (no file, no network) and whose caption the
+    report builder numbers (``Figure 1.``, ...).
+
+    Attributes
+    ----------
+    svg : bytes
+        The image, byte-identical for the same figure (fixed hash salt, no date).
+    alt : str
+        What the figure shows, for a reader who cannot see it.
+    caption : str
+        What the figure shows, in a sentence.
+    width, height : int
+        Size of the image in CSS pixels.
+    """
+
+    svg: bytes = field(repr=False)
+    alt: str
+    caption: str
+    width: int
+    height: int
+
+    def __repr__(self) -> str:
+        return f"Figure: {self.caption}\n({self.alt})"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        data = base64.b64encode(self.svg).decode("ascii")
+        return (f'{FIGURE_CSS}<figure class="ips-figure">'
+                f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(self.alt)}" '
+                f'width="{self.width}" height="{self.height}">'
+                f"<figcaption>{caption_label('Figure')}{esc(self.caption)}</figcaption></figure>")
+
+
+def show_figure(ax: Any, *, caption: str, alt: str | None = None) -> Figure:
+    """A drawn figure for a page: SVG, alt text from the figure's own description, a caption.
+
+    Every ``plot_*`` function of :mod:`ipsresearch.figures` describes what it
+    drew (:func:`ipsresearch.figures.description`: what is plotted, how many
+    groups, the headline value); that description becomes the image's alt
+    text. The figure is rendered once as SVG (sharp on any screen and in
+    print) with a fixed hash salt and no date, so the same figure gives the
+    same bytes, and then closed so that the notebook does not show it twice.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, array of Axes or Figure
+        What a ``plot_*`` function returned (or :func:`ipsresearch.figures.panels`).
+    caption : str
+        What the figure shows, in a sentence (required).
+    alt : str, optional
+        Alt text; default the figure's description. A figure without either is an error.
+
+    Returns
+    -------
+    Figure
+        Shown as a captioned image in a notebook or report page.
+
+    Raises
+    ------
+    ValueError
+        No caption, or no description and no ``alt``.
+    """
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from ipsresearch.figures import description
+
+    if not caption or not str(caption).strip():
+        raise ValueError("every figure needs a caption: say what it shows in a sentence")
+    fig = _figure_of(ax)
+    text = (alt or description(fig)).strip()
+    if not text:
+        raise ValueError("the figure has no description for its alt text: draw it with an "
+                         "ipsresearch.figures plot_* function or pass alt=")
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "ipsresearch", "svg.fonttype": "path"}):
+        # dpi only sets the resolution of rasterized parts (heatmap cells): 2x a screen's
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None}, dpi=200)
+    plt.close(fig)
+    svg = buf.getvalue()
+    width, height = _svg_size(svg)
+    return Figure(svg, text, str(caption).strip(), width, height)
+
+
+def _figure_of(ax: Any):
+    if hasattr(ax, "savefig"):
+        return ax
+    if hasattr(ax, "figure"):
+        return ax.figure
+    flat = np.asarray(ax, dtype=object).ravel()
+    if len(flat) and hasattr(flat[0], "figure"):
+        return flat[0].figure
+    raise TypeError(f"show_figure needs an Axes, an array of Axes or a Figure, not {type(ax).__name__}")
+
+
+def _svg_size(svg: bytes) -> tuple[int, int]:
+    """Width and height in CSS pixels of matplotlib's SVG (``width="432pt"``)."""
+    head = svg[:2000].decode("utf-8", "replace")
+    w = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', head)
+    h = re.search(r'<svg[^>]*\sheight="([0-9.]+)pt"', head)
+    if not (w and h):
+        return 0, 0
+    return round(float(w.group(1)) * 4 / 3), round(float(h.group(1)) * 4 / 3)
+
+
+FIGURE_CSS = (
+    "<style>figure.ips-figure{margin:.5em 0 1.5em 0;max-width:100%}"
+    "figure.ips-figure img{max-width:100%;height:auto;display:block}"
+    "figure.ips-figure figcaption{max-width:60em;margin-top:.4em;font-size:.95em}"
+    "figure.ips-figure figcaption .ips-number{font-weight:bold}</style>\n"
+)
+"""Styles of a figure and its caption, inlined like :data:`TABLE_CSS`."""
+
+
 def show_claims(results: list[ClaimResult], *, title: str = "Claims") -> HTML:
     """The claims of one study as an HTML table for a notebook (strings escaped)."""
     from IPython.display import HTML
 
     counts = pd.Series([r.status for r in results]).value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "erratum", "fail"))
-    return HTML(f'<h4 id="claims">{html.escape(title)}</h4><p>{html.escape(summary)}</p>'
-                + claims_html(results))
+    return HTML(f'<div id="claims">{claims_html(results, caption=f"{title}: {summary}.")}</div>')
 
 
 def format_value(value: Any, unit: str = "") -> str:
@@ -226,8 +938,8 @@ def format_value(value: Any, unit: str = "") -> str:
     return str(value)
 
 
-def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -> str:
-    """HTML table of claim results; every string from data is escaped."""
+def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False, caption: str = "") -> str:
+    """HTML table of claim results, with a numbered ``caption``; every string from data is escaped."""
     esc = html.escape
     rows = []
     for r in results:
@@ -248,7 +960,8 @@ def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -
         )
     head = ("<tr><th>id</th><th>source</th><th>line</th><th>quantity</th><th>published</th>"
             "<th>computed</th><th>tolerance</th><th>status</th><th>note / erratum</th></tr>")
-    return (CLAIMS_CSS + f'<table class="claims">\n<thead>{head}</thead>\n<tbody>\n'
+    cap = f"<caption>{caption_label('Table')}{esc(caption)}</caption>" if caption else ""
+    return (CLAIMS_CSS + f'<table class="claims">{cap}\n<thead>{head}</thead>\n<tbody>\n'
             + "\n".join(rows) + "\n</tbody></table>")
 
 
@@ -261,6 +974,8 @@ CLAIMS_CSS = (
     "padding:0.2em 0.5em;border-bottom:1px solid #ddd}"
     "table.claims td.num,.jp-RenderedHTMLCommon table.claims td.num"
     "{text-align:right;white-space:nowrap}"
+    "table.claims caption{caption-side:top;text-align:left;padding:0 0 .4em 0;font-size:1.1em}"
+    "table.claims caption .ips-number{font-weight:bold}"
     "table.claims tr.status-pass td.status{color:#176b2c}"
     "table.claims tr.status-fail td.status{color:#b00020;font-weight:bold}"
     "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}</style>\n"
