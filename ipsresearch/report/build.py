@@ -904,8 +904,12 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
                      "dirty": (r.get("git") or {}).get("dirty"), "build_time": r.get("build_time")})
     page = render_index(
         nav_items=ctx.nav_items, reports=rows,
-        claims_table=claims_html(claims, link_reports=True),
-        errata_table=claims_html(errata, link_reports=True) if errata else "",
+        claims_table=claims_html(claims, link_reports=True,
+                                 caption="Every claim of the register: the value the paper prints "
+                                         "beside the value recomputed from the data"),
+        errata_table=claims_html(errata, link_reports=True,
+                                 caption="The errata: claims where a paper contradicts itself")
+        if errata else "",
         counts=counts, claims_error="\n".join(errors),
         package={"version": __version__, "source_sha256": ctx.package_hash},
         data={"dir": ctx.data_display, "sha256": ctx.data_hash, "files": ctx.data},

@@ -8,6 +8,11 @@ mermaid) together with the JavaScript and widget outputs that would need
 them. Mathematics in Markdown is therefore shown as its TeX source; the
 notebooks write formulas in words or Unicode.
 
+After nbconvert, :func:`finish_page` numbers the captions of the page's tables
+and figures in order (``Table 1.``, ``Figure 1.``; each gets an anchor,
+``#table-1``) and puts a contents list of the page's sections after its
+introduction when it has three or more.
+
 Everything that comes from data or from a notebook's name and title is
 escaped: the navigation bar, provenance block, index and failure page are
 rendered by a Jinja environment with autoescaping on, and the claims tables
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +32,8 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["NavItem", "PageRenderer", "for_display", "render_failed_page", "render_index",
-           "render_nav", "render_provenance"]
+__all__ = ["NavItem", "PageRenderer", "finish_page", "for_display", "number_captions",
+           "render_failed_page", "render_index", "render_nav", "render_provenance"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 GENERATOR = "ipsresearch report builder"
@@ -72,6 +79,76 @@ def _env() -> jinja2.Environment:
 def css() -> str:
     """The stylesheet of the navigation bar, provenance block and index."""
     return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+
+
+_NUMBER = re.compile(r'<span class="ips-number">(Table|Figure)\.</span>')
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_CELL = re.compile(r'<div class="jp-Cell ')
+MIN_SECTIONS = 3
+"""A page with this many sections (``##`` headings) or more gets a contents list."""
+
+
+def number_captions(page: str) -> str:
+    """Number the caption placeholders of a page in order, tables and figures apart.
+
+    Each caption of :func:`ipsresearch.report.tables.show_table` and
+    :func:`~ipsresearch.report.tables.show_figure` starts with a placeholder
+    (``Table.``); here it becomes ``Table 3.`` with the anchor ``table-3``.
+
+    Examples
+    --------
+    >>> number_captions('<span class="ips-number">Table.</span> a <span class="ips-number">Figure.</span> '
+    ...                 'b <span class="ips-number">Table.</span> c')  # doctest: +NORMALIZE_WHITESPACE
+    '<span class="ips-number" id="table-1">Table 1.</span> a <span class="ips-number"
+    id="figure-1">Figure 1.</span> b <span class="ips-number" id="table-2">Table 2.</span> c'
+    """
+    counts = {"Table": 0, "Figure": 0}
+
+    def number(m: re.Match) -> str:
+        kind = m.group(1)
+        counts[kind] += 1
+        return f'<span class="ips-number" id="{kind.lower()}-{counts[kind]}">{kind} {counts[kind]}.</span>'
+
+    return _NUMBER.sub(number, page)
+
+
+def contents(page: str) -> str:
+    """The contents list of a page: a link to each ``<h2>`` (empty below :data:`MIN_SECTIONS`).
+
+    Examples
+    --------
+    >>> toc = contents('<h2 id="a">First<a class="anchor-link" href="#a">¶</a></h2><h2 id="b">B &amp; c</h2>'
+    ...                '<h2 id="c">C</h2>')
+    >>> toc.count("<li>"), 'href="#b">B &amp; c</a>' in toc
+    (3, True)
+    """
+    found = [(anchor, _TAG.sub("", re.sub(r'<a class="anchor-link".*?</a>', "", inner, flags=re.S)))
+             for anchor, inner in _H2.findall(page)]
+    found = [(a, t.strip()) for a, t in found if t.strip() and a != "contents"]
+    if len(found) < MIN_SECTIONS:
+        return ""
+    items = "".join(f'<li><a href="#{html.escape(html.unescape(a), quote=True)}">{t}</a></li>'
+                    for a, t in found)
+    if 'id="provenance"' in page:
+        items += '<li><a href="#provenance">Provenance</a></li>'
+    return (f'<nav class="ips-toc" aria-labelledby="contents"><h2 id="contents">Contents</h2>'
+            f"<ol>{items}</ol></nav>\n")
+
+
+def finish_page(page: str) -> str:
+    """A rendered report page with numbered captions and, when long, a contents list.
+
+    The contents list goes before the page's second cell, after the title and introduction.
+    """
+    page = number_captions(page)
+    toc = contents(page)
+    if toc:
+        cells = [m.start() for m in _CELL.finditer(page)]
+        at = cells[1] if len(cells) > 1 else None
+        if at is not None:
+            page = page[:at] + toc + page[at:]
+    return page
 
 
 def render_nav(items: list[NavItem], current: str) -> str:
@@ -165,6 +242,7 @@ class PageRenderer:
             if self._exporter is None:
                 self._exporter = self._make()
             body, _ = self._exporter.from_notebook_node(shown, resources=resources)
+        body = finish_page(body)
         return body if body.endswith("\n") else body + "\n"
 
 
@@ -186,7 +264,7 @@ def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], cla
     :func:`ipsresearch.report.tables.claims_html` (already escaped); everything else
     is escaped here.
     """
-    return _env().get_template("index.html.j2").render(
+    return number_captions(_env().get_template("index.html.j2").render(
         nav_items=nav_items, reports=reports, claims_table=claims_table, errata_table=errata_table,
         counts=counts, claims_error=claims_error, package=package, data=data,
-        notebooks_dir=notebooks_dir, written=written, css=css(), generator=GENERATOR)
+        notebooks_dir=notebooks_dir, written=written, css=css(), generator=GENERATOR))
