@@ -746,6 +746,50 @@ BONFILS2017_FRAMEWORK = Schema(
     description="The conceptual framework of source 003: levels and categories of factors.",
 )
 
+REFERENCE_LIST = Schema(
+    "reference_list",
+    [
+        Column("ref_number", "int", min=1, unique=True, description="Number in the reference list"),
+        Column("source_line", "int", min=1, description="Source line where the entry starts"),
+        Column("first_author", "str", description="First author (or body) as printed"),
+        Column("year", "int", nullable=True, min=1900, max=2100,
+               description="Year of publication as printed; blank if the entry gives none"),
+        Column("journal", "str", nullable=True,
+               description="Journal as abbreviated in the entry; blank for books, reports and web pages"),
+    ],
+    key=("ref_number",),
+    description="Extracted: a paper's reference list, number, first author, year and journal of each entry.",
+)
+
+PRINTED_NUMBERS = Schema(
+    "printed_numbers",
+    [
+        Column("source", "str", description="Source file that prints the number"),
+        Column("name", "str", description="Our name for the number, unique within its seed"),
+        Column("value", "float", description="The number"),
+        Column("as_printed", "str", description="The figure or words as printed on the line"),
+        Column("source_line", "int", min=1, description="Source line that prints it"),
+        Column("note", "str", nullable=True,
+               description="How the value follows from the words, where that is not plain"),
+    ],
+    key=("source", "name"),
+    description=("Extracted: numbers the papers print that identity claims combine (sums, "
+                 "differences, restatements), each with its line."),
+)
+
+PRINTED_LISTS = Schema(
+    "printed_lists",
+    [
+        Column("source", "str", description="Source file that prints the list"),
+        Column("list", "str", description="Our name for the list, unique within its seed"),
+        Column("position", "int", min=1, description="Position of the item in the list"),
+        Column("item", "str", description="The item as printed (a name, a marker or a short phrase)"),
+        Column("source_line", "int", min=1, description="Source line that prints the item"),
+    ],
+    key=("source", "list", "position"),
+    description=("Extracted: the items of lists and enumerations the papers print (names, "
+                 "numbered items, cited reference numbers), each with its line."),
+)
 
 # ----------------------- randomised trials of IPS: reports, statistics, reviews
 
@@ -939,6 +983,7 @@ SCHEMAS: dict[str, Schema] = {s.name: s for s in (
     TRIAL_ARMS, PROPORTIONS,
     ROSTER, FOCUS_GROUPS, SEGMENTS, CODINGS, THEMES, ATTRIBUTIONS, METAPHOR_CITATIONS, DOCUMENTS, CASES,
     SCREENING_LOG, MOEN2021_STUDIES, MOEN2021_REFERENCES, BONFILS2017_PAPERS, BONFILS2017_FRAMEWORK,
+    REFERENCE_LIST, PRINTED_NUMBERS, PRINTED_LISTS,
     IPS_RCTS, IPS_RCT_STATISTICS, IPS_REVIEWS,
 )}
 """Every table schema by table name (the tables' ``schema`` in ``datasets/catalog.csv`` and
