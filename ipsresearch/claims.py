@@ -12,22 +12,58 @@ This module is the model only: it imports nothing from the rest of the
 package (the studies import it), and the claims table's HTML is in
 :mod:`ipsresearch.report.tables`.
 
+Basis: how a claim can fail
+---------------------------
+Every claim says what its recomputation uses (:data:`BASES`):
+
+``transcribed``
+    data transcribed from the paper itself (its tables, lists, headings,
+    reference list, quotation tags); it can catch a table or list that
+    disagrees with the text.
+``identity``
+    arithmetic between numbers the paper prints (478 + 49 against 519, a
+    share against "the majority", a number restated on another line); it
+    can catch a sum that does not add up.
+``definition``
+    a constant of an instrument (the IPS-25 items and bands) compared with
+    the instrument's own table; it can catch a paper that misstates the
+    instrument, and nothing else.
+``calibrated``
+    synthetic records generated so that counting them gives the published
+    aggregate; it demonstrates that the analysis code counts what the paper
+    counted and verifies nothing about the paper.
+``cited``
+    a figure the paper takes from other work, shown with that work's
+    reference; it is not recomputed from unrelated data.
+
 Statuses
 --------
 ``pass``
-    The recomputed value agrees with the printed one within the tolerance.
+    The recomputed value agrees with the reference value (what the paper
+    prints, or where it prints no number, what the package counted from its
+    text) within the tolerance. A count that depends on a classification the
+    paper does not state passes under the rule written in the claim's note.
 ``fail``
-    It does not, and no erratum explains why: the data or the code is wrong.
+    It does not, and no erratum or query explains why: the data or the code is wrong.
 ``erratum``
-    The paper contradicts itself (a sum that does not add up, a table that
-    disagrees with its text, a band that leaves a score unassigned). The
-    claim records the explanation and the lines involved, and the status is
+    Two statements printed in the paper cannot both be true (a sum and its
+    parts, a table and its text, a band that leaves a score unassigned). The
+    claim names both lines and both values (``versus``); the status is
     ``erratum`` only while the recomputed value still differs from the
-    printed one; if they ever agree the erratum no longer holds and the
+    reference value. If they ever agree the erratum no longer holds and the
     claim fails, so that a stale erratum cannot hide.
+``query``
+    The paper admits more than one reading, and under the reading the
+    package computes the value differs; the claim says which reading would
+    agree (``query``) and names the lines involved. Like an erratum it holds
+    only while the difference is there.
+``unchecked``
+    A cited figure for which the package holds none of the cited work's
+    data (``compute`` is ``None``); it is shown with its source, never as a pass.
 
 A recomputation never reads the published value: ``compute`` receives only
-the study's data.
+the study's data. ``published`` is always something the paper prints; a
+number the package counted from the text is kept apart in ``counted``.
 """
 
 from __future__ import annotations
@@ -40,9 +76,34 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Claim", "ClaimResult", "ClaimSet", "evaluate", "verify", "results_frame"]
+__all__ = ["BASES", "STATUSES", "Claim", "ClaimResult", "ClaimSet", "evaluate", "results_frame", "verify"]
 
 Value = int | float | str | bool
+
+BASES: dict[str, str] = {
+    "transcribed": "recomputed from data transcribed from the paper itself (its tables, lists, "
+                   "headings, reference list, quotation tags): it can catch a table or list that "
+                   "disagrees with the text",
+    "identity": "arithmetic between numbers the paper prints (a sum, a difference, a share, a number "
+                "restated on another line): it can catch a sum that does not add up",
+    "definition": "a constant of an instrument (the IPS-25 items and bands) compared with the "
+                  "instrument's own table: it can catch a paper that misstates the instrument",
+    "calibrated": "counted from synthetic records generated to match the published figure: it "
+                  "demonstrates the analysis on records and verifies nothing about the paper",
+    "cited": "a figure the paper takes from other work, shown with that work's reference and not "
+             "recomputed from unrelated data",
+}
+"""The vocabulary of :attr:`Claim.basis`: what a claim's recomputation uses, and what it can catch."""
+
+STATUSES: dict[str, str] = {
+    "pass": "the recomputed value agrees with what the paper prints (or, where it prints no number, "
+            "with the package's count from its text)",
+    "fail": "it does not, and nothing explains why: the data or the code is wrong",
+    "erratum": "two statements printed in the paper cannot both be true; both lines and values are shown",
+    "query": "the paper admits more than one reading; the reading under which it would agree is named",
+    "unchecked": "a cited figure the package holds no data for; shown with its source",
+}
+"""The vocabulary of :attr:`ClaimResult.status`."""
 
 
 @dataclass(frozen=True)
@@ -59,48 +120,106 @@ class Claim:
         Line of the source paper that states the value (1-based).
     quantity : str
         What is counted, in a few plain words of our own.
-    published : int, float, str or bool
-        The value as the paper prints it (a percentage as printed, e.g. 40).
-    compute : callable
+    published : int, float, str, bool or None
+        The value as the paper prints it (a percentage as printed, e.g. 40),
+        in a form that can be compared; ``None`` when the paper prints no
+        number for the quantity (then ``counted`` holds the package's count).
+    compute : callable or None
         ``compute(data) -> value``: recomputes the quantity from the study's
-        records; never sees ``published``.
+        data; never sees ``published``. ``None`` only for a ``cited`` figure
+        the package holds no data for (status ``unchecked``).
+    basis : str
+        What the recomputation uses, one of :data:`BASES` (required).
     tolerance : float
         Largest absolute difference that still agrees (0 for counts).
     report : str
         Stem of the notebook whose report shows the claim, e.g. ``01-irish-pilot``.
     erratum : str, optional
-        Why the paper's value cannot be reproduced from its own data or text.
+        The contradiction between two printed statements; requires ``versus``.
+    query : str, optional
+        The reading or rule under which the paper would agree; requires ``versus``.
     lines : tuple of int
         Other lines of the source involved (the contradicting table row, for instance).
     unit : str
         ``count``, ``percent``, ``minutes``, ``year``, ... for display.
     note : str
-        Definition or assumption a reader needs (e.g. how "stay in work" is defined).
+        Definition, rule or assumption a reader needs (e.g. the rule a count passes under).
+    counted : int, float, str, bool or None
+        Where the paper prints no number: the value the package counted from
+        its text, labelled as such and never shown as printed.
+    printed : str
+        The figure or words exactly as printed, where they differ from the
+        display of ``published`` (``"seventeen"``, ``"05.12.18"``, ``"below 73"``).
+    versus : tuple of (int, str)
+        For an erratum or query: the other printed statement(s), as
+        ``(line, what it says)``, shown beside the claim's own line and value.
+    reference : str
+        For a ``cited`` figure: the work it comes from, as the paper cites it.
+
+    Raises
+    ------
+    ValueError
+        An unknown basis; neither or both of ``published`` and ``counted``;
+        an erratum or query without ``versus``; a missing ``compute`` on a
+        claim that is not cited; a cited claim without its reference.
     """
 
     id: str
     source: str
     line: int
     quantity: str
-    published: Value
-    compute: Callable[[Any], Value] = field(repr=False)
+    published: Value | None
+    compute: Callable[[Any], Value] | None = field(repr=False)
+    basis: str = ""
     tolerance: float = 0.0
     report: str = ""
     erratum: str | None = None
+    query: str | None = None
     lines: tuple[int, ...] = ()
     unit: str = "count"
     note: str = ""
+    counted: Value | None = None
+    printed: str = ""
+    versus: tuple[tuple[int, str], ...] = ()
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.basis not in BASES:
+            problems.append(f"basis {self.basis!r} is not one of {', '.join(BASES)}")
+        if (self.published is None) == (self.counted is None):
+            problems.append("give exactly one of published (printed) and counted (counted from the text)")
+        if self.erratum and self.query:
+            problems.append("a claim is an erratum or a query, not both")
+        if (self.erratum or self.query) and not self.versus:
+            problems.append("an erratum or query names the other printed statement(s) in versus")
+        if self.compute is None and self.basis != "cited":
+            problems.append("only a cited figure may have no compute")
+        if self.basis == "cited" and not self.reference:
+            problems.append("a cited figure names the work it comes from in reference")
+        if problems:
+            raise ValueError(f"claim {self.id}: " + "; ".join(problems))
+
+
+_RESULT_ORDER = ("id", "source", "line", "lines", "quantity", "basis", "published", "printed",
+                 "counted", "computed", "tolerance", "unit", "status", "erratum", "query", "versus",
+                 "reference", "note", "report", "error")
 
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """A claim after recomputation. ``status`` is ``pass``, ``fail`` or ``erratum``."""
+    """A claim after recomputation; ``status`` is one of :data:`STATUSES`.
+
+    The fields are those of :class:`Claim` (without ``compute``) plus
+    ``computed`` (the recomputed value, ``None`` when nothing was computed),
+    ``status`` and ``error`` (the exception a failed recomputation raised).
+    """
 
     id: str
     source: str
     line: int
     quantity: str
-    published: Value
+    published: Value | None
     computed: Value | None
     tolerance: float
     status: str
@@ -110,11 +229,29 @@ class ClaimResult:
     erratum: str | None
     lines: tuple[int, ...]
     error: str | None = None
+    basis: str = ""
+    counted: Value | None = None
+    printed: str = ""
+    query: str | None = None
+    versus: tuple[tuple[int, str], ...] = ()
+    reference: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain types only (lists, dicts), in a stable order, for JSON.
+
+        ``versus`` becomes a list of ``{"line": ..., "says": ...}``.
+        """
         d = asdict(self)
         d["lines"] = list(self.lines)
-        return d
+        d["versus"] = [{"line": line, "says": says} for line, says in self.versus]
+        return {k: d[k] for k in _RESULT_ORDER}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClaimResult:
+        """The inverse of :meth:`to_dict` (e.g. for results read back from a manifest)."""
+        fields = {**d, "lines": tuple(d.get("lines", ())),
+                  "versus": tuple((v["line"], v["says"]) for v in d.get("versus", ()))}
+        return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -158,31 +295,41 @@ def _plain(value: Any) -> Value:
 
 
 def evaluate(claim: Claim, data: Any) -> ClaimResult:
-    """Recompute one claim from ``data`` and decide its status.
+    """Recompute one claim from ``data`` and decide its status (see the module notes).
 
     An exception inside ``compute`` makes the claim ``fail`` with the error
-    recorded, so that one broken claim does not hide the others.
+    recorded, so that one broken claim does not hide the others. A cited
+    claim without ``compute`` is ``unchecked``.
     """
     error = None
-    try:
-        computed = _plain(claim.compute(data))
-        agrees = _agrees(computed, claim.published, claim.tolerance)
-    except Exception as exc:  # report, do not crash the register
-        computed, agrees = None, False
-        error = f"{type(exc).__name__}: {exc}"
-        if not str(exc):
-            error += " " + traceback.format_exc(limit=2)
-    if error is not None:
-        status = "fail"
-    elif claim.erratum:
-        status = "fail" if agrees else "erratum"
+    computed: Value | None = None
+    if claim.compute is None:
+        status = "unchecked"
     else:
-        status = "pass" if agrees else "fail"
+        reference = claim.published if claim.published is not None else claim.counted
+        try:
+            computed = _plain(claim.compute(data))
+            agrees = _agrees(computed, reference, claim.tolerance)
+        except Exception as exc:  # report, do not crash the register
+            computed, agrees = None, False
+            error = f"{type(exc).__name__}: {exc}"
+            if not str(exc):
+                error += " " + traceback.format_exc(limit=2)
+        if error is not None:
+            status = "fail"
+        elif claim.erratum or claim.query:
+            # a contradiction or an alternative reading holds only while the difference is there
+            status = "fail" if agrees else ("erratum" if claim.erratum else "query")
+        else:
+            status = "pass" if agrees else "fail"
     return ClaimResult(
         id=claim.id, source=claim.source, line=claim.line, quantity=claim.quantity,
         published=claim.published, computed=computed, tolerance=claim.tolerance,
         status=status, report=claim.report, unit=claim.unit, note=claim.note,
-        erratum=claim.erratum, lines=tuple(claim.lines), error=error,
+        erratum=claim.erratum, lines=tuple(claim.lines), error=error, basis=claim.basis,
+        counted=claim.counted, printed=claim.printed, query=claim.query,
+        versus=tuple((int(line), str(says)) for line, says in claim.versus),
+        reference=claim.reference,
     )
 
 
@@ -223,7 +370,8 @@ def verify(
     Examples
     --------
     >>> answer = ClaimSet("demo", "A demonstration", load=lambda data_dir: {"n": 6},
-    ...                   claims=lambda: [Claim("demo.n", "paper.txt", 1, "count", 6, lambda d: d["n"])])
+    ...                   claims=lambda: [Claim("demo.n", "paper.txt", 1, "count", 6, lambda d: d["n"],
+    ...                                         basis="transcribed")])
     >>> [(r.id, r.computed, r.status) for r in verify(claim_sets=[answer])]
     [('demo.n', 6, 'pass')]
     """
@@ -255,9 +403,9 @@ def verify(
 def results_frame(results: Iterable[ClaimResult]) -> pd.DataFrame:
     """Claim results as a tidy DataFrame (one row per claim).
 
-    Columns: ``id, source, line, quantity, published, computed, tolerance,
-    status, report, unit, note, erratum, lines, error``.
+    Columns: ``id, source, line, lines, quantity, basis, published, printed,
+    counted, computed, tolerance, unit, status, erratum, query, versus,
+    reference, note, report, error``.
     """
     rows = [r.to_dict() for r in results]
-    cols = list(ClaimResult.__dataclass_fields__)
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(_RESULT_ORDER))

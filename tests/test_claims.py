@@ -1,4 +1,4 @@
-"""The claims register: statuses, errata semantics, recomputation from records."""
+"""The claims register: bases, statuses, errata and queries, recomputation from data."""
 
 from __future__ import annotations
 
@@ -9,21 +9,90 @@ import pandas as pd
 import pytest
 
 from ipsresearch import claims, studies
-from ipsresearch.claims import Claim, ClaimSet, evaluate, results_frame
+from ipsresearch.claims import (
+    BASES,
+    STATUSES,
+    Claim,
+    ClaimResult,
+    ClaimSet,
+    evaluate,
+    results_frame,
+)
 from ipsresearch.sources import SOURCES, by_file
 from ipsresearch.studies import verify
 
 
 def _claim(published, compute, **kw) -> Claim:
+    kw.setdefault("basis", "transcribed")
     return Claim("t.x", "000_x.txt", 1, "something", published, compute, **kw)
 
 
-def test_every_registered_claim_passes_or_is_an_erratum():
+def test_no_registered_claim_fails_and_every_one_has_a_basis():
     results = verify()
     bad = [(r.id, r.published, r.computed, r.error) for r in results if r.status == "fail"]
     assert bad == []
     ids = [r.id for r in results]
     assert len(ids) == len(set(ids))
+    assert {r.basis for r in results} == set(BASES)  # every basis is in use
+    assert {r.status for r in results} == set(STATUSES) - {"fail"}
+
+
+def test_the_register_keeps_every_genuine_contradiction_and_no_misreading():
+    status = {r.id: r.status for r in verify()}
+    errata = {i for i, s in status.items() if s == "erratum"}
+    assert errata == {
+        "moen2021.first_year",               # 2007 against 2001
+        "moen2021.records_total",            # 478 + 49 against 519
+        "moen2021.studies_in_references",    # Nygren 2016 has no reference
+        "moen2021.whitley_fidelity",         # 'High' for scores in not IPS / fair
+        "fidelity.not_ips_high",             # the gap at 73
+        "bonfils_review.tt_spelling",        # Tansella / Transella
+        "harkko2025.participant_4_role",     # employment specialist / nursing director
+        "ipsnor.named_citations",            # Fixen / Fixsen
+    }
+    assert {i for i, s in status.items() if s == "query"} == {
+        "moen2021.sw_sources_with_sw", "moen2021.c_sources_with_c", "moen2021_metaphors.clinicians",
+        "bonfils_review.determinant_papers", "bonfils_review.process_papers"}
+    for misreading in ("moen2021.case_ethno_all_groups", "ipsnor.every_theme_has_subthemes",
+                       "bonfils_review.case_study_designs", "bonfils_review.combined_designs",
+                       "bonfils_review.interview_designs", "bonfils_review.theoretical_approach",
+                       "moen2021.screened"):
+        assert status[misreading] == "pass", misreading
+    assert "bonfils_review.individual_level_half" not in status  # no data: left out
+
+
+def test_every_erratum_and_query_shows_the_other_statement_and_why():
+    for r in verify():
+        if r.status in ("erratum", "query"):
+            assert r.versus and all(line >= 1 and says for line, says in r.versus), r.id
+            assert (r.erratum or r.query), r.id
+
+
+def test_published_is_printed_and_counted_values_are_kept_apart():
+    for r in verify():
+        assert (r.published is None) != (r.counted is None), r.id
+        if r.published is None:
+            assert r.note or r.query or r.erratum, r.id  # a count of ours says how it was made
+
+
+def test_cited_figures_are_unchecked_and_name_their_source():
+    cited = [r for r in verify() if r.basis == "cited"]
+    assert cited and all(r.status == "unchecked" and r.computed is None and r.reference for r in cited)
+    stay = next(r for r in cited if r.id == "job_retention.stay_in_work")
+    assert stay.published == 40 and "Reme" in stay.reference
+
+
+def test_calibrated_claims_count_synthetic_records(data_copy):
+    """A calibrated claim follows the synthetic records: it demonstrates, it does not check the paper."""
+    before = {r.id: r for r in verify(sets=["harkko2025"])}
+    assert before["harkko2025.targeted"].basis == "calibrated"
+    path = data_copy / "harkko2025" / "roster.csv"
+    roster = pd.read_csv(path, dtype=str, keep_default_na=False)
+    roster[roster["took_part"] == "true"].to_csv(path, index=False)  # drop who declined
+    after = {r.id: r for r in verify(data_dir=data_copy, sets=["harkko2025"])}
+    assert after["harkko2025.targeted"].status == "fail" and after["harkko2025.targeted"].computed == 29
+    # the identity claim on the paper's own numbers is untouched by the records
+    assert after["harkko2025.sample_attrition"].status == "pass"
 
 
 def test_every_claim_names_a_source_file_and_line(sources):
@@ -38,14 +107,44 @@ def test_every_claim_names_a_source_file_and_line(sources):
 
 def test_status_rules():
     assert evaluate(_claim(3, lambda d: 3), None).status == "pass"
+    assert evaluate(_claim(None, lambda d: 3, counted=3), None).status == "pass"
+    assert evaluate(_claim(None, lambda d: 4, counted=3), None).status == "fail"
     assert evaluate(_claim(3, lambda d: 4), None).status == "fail"
     assert evaluate(_claim(0.40, lambda d: 0.43, tolerance=0.05), None).status == "pass"
     assert evaluate(_claim(0.40, lambda d: 0.46, tolerance=0.05), None).status == "fail"
-    # an erratum holds only while the values still differ
-    assert evaluate(_claim(519, lambda d: 527, erratum="sum"), None).status == "erratum"
-    assert evaluate(_claim(519, lambda d: 519, erratum="sum"), None).status == "fail"
+    # an erratum, and a query, hold only while the values still differ
+    other = ((55, "478 + 49"),)
+    assert evaluate(_claim(519, lambda d: 527, erratum="sum", versus=other), None).status == "erratum"
+    assert evaluate(_claim(519, lambda d: 519, erratum="sum", versus=other), None).status == "fail"
+    assert evaluate(_claim(2, lambda d: 1, query="read so", versus=other), None).status == "query"
+    assert evaluate(_claim(2, lambda d: 2, query="read so", versus=other), None).status == "fail"
+    # a cited figure without data is unchecked, never a pass
+    cited = evaluate(_claim(40, None, basis="cited", reference="ref 5"), None)
+    assert cited.status == "unchecked" and cited.computed is None
     assert evaluate(_claim("Sweden", lambda d: "sweden"), None).status == "pass"
     assert evaluate(_claim(True, lambda d: False), None).status == "fail"
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"basis": "verified"}, "basis 'verified' is not one of transcribed"),
+    ({"basis": ""}, "basis '' is not one of"),
+    ({"counted": 3}, "exactly one of published"),
+    ({"erratum": "x"}, "names the other printed statement"),
+    ({"erratum": "x", "query": "y", "versus": ((1, "a"),)}, "an erratum or a query, not both"),
+    ({"basis": "cited"}, "names the work it comes from"),
+])
+def test_a_claim_that_does_not_say_how_it_can_fail_is_refused(kw, message):
+    with pytest.raises(ValueError, match=message):
+        _claim(3, lambda d: 3, **kw)
+    with pytest.raises(ValueError, match="only a cited figure may have no compute"):
+        _claim(3, None)
+
+
+def test_results_round_trip_through_json_with_their_basis():
+    for r in verify(sets=["moen2021", "ipsnor"]):
+        d = r.to_dict()
+        assert d["basis"] in BASES and list(d)[:6] == ["id", "source", "line", "lines", "quantity", "basis"]
+        assert ClaimResult.from_dict(d) == r
 
 
 def test_a_compute_error_is_a_fail_with_the_error_recorded():
@@ -76,7 +175,8 @@ def test_changed_records_make_the_pilot_claim_fail(data_copy):
 
 def test_results_frame_columns():
     frame = results_frame(verify(sets=["irish_pilot"]))
-    for col in ("id", "source", "line", "quantity", "published", "computed", "tolerance", "status"):
+    for col in ("id", "source", "line", "quantity", "basis", "published", "counted", "computed",
+                "tolerance", "status", "versus"):
         assert col in frame.columns
 
 
