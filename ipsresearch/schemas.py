@@ -764,7 +764,7 @@ REFERENCE_LIST = Schema(
 PRINTED_NUMBERS = Schema(
     "printed_numbers",
     [
-        Column("source", "str", description="Source file that prints the number"),
+        Column("source", "str", description="Study key of the paper that prints the number (see sources.py)"),
         Column("name", "str", description="Our name for the number, unique within its seed"),
         Column("value", "float", description="The number"),
         Column("as_printed", "str", description="The figure or words as printed on the line"),
@@ -780,7 +780,7 @@ PRINTED_NUMBERS = Schema(
 PRINTED_LISTS = Schema(
     "printed_lists",
     [
-        Column("source", "str", description="Source file that prints the list"),
+        Column("source", "str", description="Study key of the paper that prints the list (see sources.py)"),
         Column("list", "str", description="Our name for the list, unique within its seed"),
         Column("position", "int", min=1, description="Position of the item in the list"),
         Column("item", "str", description="The item as printed (a name, a marker or a short phrase)"),

@@ -18,23 +18,27 @@ def pilot():
     return irish_pilot.load()
 
 
-def test_claim_passes_with_its_definition_and_tolerance_stated():
+def test_the_cited_figure_is_shown_with_its_source_and_not_checked():
     [r] = verify(sets=["job_retention"])
-    assert r.id == "job_retention.stay_in_work" and r.status == "pass"
+    assert r.id == "job_retention.stay_in_work" and r.basis == "cited" and r.status == "unchecked"
+    assert r.published == 40 and r.printed == "about 40 per cent" and r.computed is None
     assert r.source == "001_8f0d05ae2c2ca9ec.txt" and r.line == 31 and 196 in r.lines
-    assert r.tolerance == 5 and r.unit == "percent" and r.report == "05-job-retention"
-    assert "cited figure" in r.note and "365 days" in r.note and "censored" in r.note
+    assert "Reme" in r.reference and r.unit == "percent" and r.report == "05-job-retention"
+    assert "not checked" in r.note and "365 days" in r.note
 
 
-def test_claim_is_counted_from_the_job_spells(data_copy):
-    """Shortening every first job to 30 days makes the recomputed share 0 and the claim fail."""
+def test_the_cited_figure_does_not_follow_the_synthetic_job_spells(data_copy):
+    """Shortening every first job to 30 days changes stay_in_work, not the cited claim."""
     path = data_copy / "irish_pilot" / "job_spells.csv"
     spells = pd.read_csv(path, dtype=str, keep_default_na=False)
     start = pd.to_datetime(spells["start_date"])
     spells["end_date"] = (start + pd.Timedelta(days=29)).dt.strftime("%Y-%m-%d")
     spells.to_csv(path, index=False)
     [r] = verify(sets=["job_retention"], data_dir=data_copy)
-    assert r.computed == 0.0 and r.status == "fail"
+    assert r.computed is None and r.status == "unchecked"
+    pilot = irish_pilot.load(data_copy)
+    share = job_retention.stay_in_work(pilot.participants, pilot.spells, validated=True)
+    assert share["survival"].iloc[0] == 0.0
 
 
 def test_stay_in_work_is_km_of_first_jobs(pilot):

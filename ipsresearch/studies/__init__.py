@@ -19,11 +19,20 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipsresearch import claims
 from ipsresearch.claims import ClaimResult, ClaimSet
 
-__all__ = ["MODULES", "claim_sets", "verify"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LEFT_OUT", "MODULES", "claim_sets", "left_out", "verify"]
+
+LEFT_OUT = Path(__file__).with_name("left_out.csv")
+"""What the register leaves out of the five papers, and why (``source, lines, item, as_printed,
+reason``); the audit behind it is ``docs/register-audit.md``."""
 
 MODULES: list[str] = [
     "ipsresearch.studies.irish_pilot",
@@ -68,6 +77,29 @@ def verify(
     ipsresearch.claims.verify : the same for claim sets given explicitly.
     """
     return claims.verify(claim_sets=claim_sets(), data_dir=data_dir, sets=sets)
+
+
+def left_out() -> pd.DataFrame:
+    """The numbers and structures of the papers that are not claims, and why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source`` (study key), ``lines`` (as text: one line, a range or a
+        list), ``item``, ``as_printed`` and ``reason``, one row per item in
+        the order of the papers.
+
+    Examples
+    --------
+    >>> table = left_out()
+    >>> list(table.columns)
+    ['source', 'lines', 'item', 'as_printed', 'reason']
+    >>> set(table["source"]) <= {"irish_pilot", "moen2021", "ipsnor", "bonfils_review", "harkko2025"}
+    True
+    """
+    import pandas as pd
+
+    return pd.read_csv(LEFT_OUT, dtype=str, keep_default_na=False)
 
 
 def __getattr__(name: str):

@@ -1,14 +1,17 @@
-"""Helpers shared by the claim sets of the study modules: where their files are, and small counts."""
+"""Helpers shared by the claim sets of the study modules: where their files are, what the papers
+print (:class:`Printed`), and small counts."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ipsresearch import datasets
 from ipsresearch.claims import Claim
 from ipsresearch.paths import data_dir as resolve_data_dir
 from ipsresearch.validation import Schema, read_csv
@@ -45,6 +48,58 @@ def claim_maker(prefix: str, source: str, report: str) -> Callable[..., Claim]:
                      report=report, **kw)
 
     return c
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Numbers and list items one paper prints, from the extracted tables
+    ``printed_numbers`` and ``printed_lists`` (each row with its line).
+
+    The identity claims combine these numbers (``n``) and the transcribed
+    claims count these lists (``items``); a claim never reads the number it
+    is checked against.
+
+    Examples
+    --------
+    >>> p = printed("moen2021")
+    >>> p.n("records_search_1") + p.n("records_search_2")
+    527
+    >>> p.items("index_studies")[0]
+    'Areberg, Björkman (16)'
+    """
+
+    source: str
+    numbers: pd.DataFrame
+    lists: pd.DataFrame
+
+    def n(self, name: str) -> int | float:
+        """The number ``name`` (an int when it is whole)."""
+        hit = self.numbers.loc[self.numbers["name"] == name, "value"]
+        if len(hit) != 1:
+            raise KeyError(f"{self.source} prints no number named {name!r}; known: "
+                           f"{', '.join(self.numbers['name'])}")
+        value = float(hit.iloc[0])
+        return int(value) if value.is_integer() else value
+
+    def items(self, name: str) -> list[str]:
+        """The items of list ``name``, in order."""
+        rows = self.lists[self.lists["list"] == name].sort_values("position")
+        if rows.empty:
+            raise KeyError(f"{self.source} prints no list named {name!r}; known: "
+                           f"{', '.join(dict.fromkeys(self.lists['list']))}")
+        return rows["item"].tolist()
+
+    def count(self, name: str) -> int:
+        """How many items list ``name`` has."""
+        return len(self.items(name))
+
+
+def printed(source: str) -> Printed:
+    """What the paper with study key ``source`` prints (see :class:`Printed`)."""
+    numbers = datasets.load("printed_numbers")
+    lists = datasets.load("printed_lists")
+    return Printed(source, numbers[numbers["source"] == source].reset_index(drop=True),
+                   lists[lists["source"] == source].reset_index(drop=True))
 
 
 def count(frame: pd.DataFrame, column: str, value: Any) -> int:

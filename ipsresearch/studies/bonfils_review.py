@@ -47,9 +47,9 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.sources import SOURCES
-from ipsresearch.studies._common import claim_maker, codes, n_studies, study_dir
+from ipsresearch.studies._common import Printed, claim_maker, codes, n_studies, printed, study_dir
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
-from ipsresearch.synthesis.study_table import fold, tally, year_range
+from ipsresearch.synthesis.study_table import country_code, fold, tally, year_range
 from ipsresearch.validation import InputError, check_references, read_csv
 
 __all__ = [
@@ -72,17 +72,28 @@ _OBSERVATION = ("observation",)
 _DOCUMENTS = ("document", "records", "policies")
 
 DESIGN_RULES = (
+    ("interviews_with_observation_or_documents",
+     "a design declared mixed-methods that mentions interviews and also observation or documents"),
     ("case_study", "mentions a case study"),
     ("interviews_with_observation_or_documents",
      "mentions interviews and also observation or documents (document, records, policies)"),
+    ("survey", "mentions a survey (interviews beside it, at some sites, are secondary)"),
     ("interviews", "mentions interviews"),
     ("fidelity_assessment", "mentions fidelity"),
     ("observation", "mentions observation or ethnography"),
-    ("survey", "mentions a survey"),
     ("review", "mentions a review"),
     ("other", "none of the above"),
 )
-"""Design classes in order of precedence, with the rule for each: the first that applies wins."""
+"""Design classes in order of precedence, with the rule for each: the first that applies wins.
+
+The paper does not say how it classed the designs (source 003 line 61). This
+precedence is one plain reading of the printed cells: a design its authors
+call mixed-methods is a combination even when one of its parts is a case
+study, and a survey of every site is the design even when a few sites were
+also interviewed. It gives the printed six case studies, five combined
+designs and four interview designs; with the case study first and interviews
+before surveys the same cells give 7, 4 and 5 (Markström et al. and
+Socialstyrelsen move)."""
 
 NILSEN_RULES = {
     "process_model": ("process",),
@@ -105,8 +116,8 @@ def design_category(design: str) -> str:
     """Class of a printed study-design cell, by the first rule of :data:`DESIGN_RULES` that applies.
 
     Matching is case-insensitive on the cell as printed. The rule reads the
-    whole cell, so a mixed design that includes case studies counts as a
-    case study, and interviews beside a web survey count as interviews.
+    whole cell: a declared mixed-methods design that includes case studies is
+    a combined design, and a web survey with interviews at some sites is a survey.
 
     Examples
     --------
@@ -120,20 +131,25 @@ def design_category(design: str) -> str:
     'fidelity_assessment'
     >>> design_category("Review")
     'review'
+    >>> design_category("Web-based survey, interviews at 3 IPS sites")
+    'survey'
     """
     t = str(design).casefold()
+    combined = _has(t, _INTERVIEW) and (_has(t, _OBSERVATION) or _has(t, _DOCUMENTS))
+    if "mixed-method" in t and combined:
+        return "interviews_with_observation_or_documents"
     if "case stud" in t:
         return "case_study"
-    if _has(t, _INTERVIEW) and (_has(t, _OBSERVATION) or _has(t, _DOCUMENTS)):
+    if combined:
         return "interviews_with_observation_or_documents"
+    if "survey" in t:
+        return "survey"
     if _has(t, _INTERVIEW):
         return "interviews"
     if "fidelity" in t:
         return "fidelity_assessment"
     if _has(t, _OBSERVATION) or "ethnograph" in t:
         return "observation"
-    if "survey" in t:
-        return "survey"
     if "review" in t:
         return "review"
     return "other"
@@ -181,11 +197,13 @@ FRAMEWORK = datasets.EXTRACTED["bonfils2017_framework"]
 
 @dataclass(frozen=True)
 class BonfilsData:
-    """Source 003's tables: ``papers``, ``framework`` and the screening ``log``."""
+    """Source 003's tables: ``papers``, ``framework``, the screening ``log`` and
+    what the paper prints (``printed``: numbers and lists)."""
 
     papers: pd.DataFrame
     framework: pd.DataFrame
     log: pd.DataFrame
+    printed: Printed | None = None
 
     @property
     def flow(self) -> PrismaFlow:
@@ -209,7 +227,7 @@ def load(data_dir: str | os.PathLike | None = None) -> BonfilsData:
                                 parent_source="bonfils2017_papers")
     if problems:
         raise InputError(problems, source=str(path))
-    return BonfilsData(papers, datasets.load("bonfils2017_framework"), log)
+    return BonfilsData(papers, datasets.load("bonfils2017_framework"), log, printed(KEY))
 
 
 # ------------------------------------------------------------------------ recomputations
@@ -230,14 +248,34 @@ def _top_reasons(d: BonfilsData, k: int = 2) -> str:
     return "; ".join(sorted(r.index[:k]))
 
 
-_AMBIGUOUS = ("Ambiguous: the text does not say how it classed the designs. By the rule "
-              "design_category (first match: case study; interviews with observation or "
-              "documents; interviews; ...) the table's cells give 7 case studies, 4 combined "
-              "designs and 5 interview designs. Counting Markström et al.'s mixed-methods "
-              "design (which includes case studies at 3 sites) as combined, and "
-              "Socialstyrelsen's web survey with interviews as a survey, would give the "
-              "printed 6, 5 and 4, but the printed cells do not support one reading over the "
-              "other.")
+THEORY_WORDS = ("theor", "model", "framework")
+"""Stems by which a theoretical-approach cell names a theory, model or framework of
+implementation (:func:`names_a_theory`)."""
+
+
+def names_a_theory(cell) -> bool:
+    """Whether a theoretical-approach cell names a theory, model or framework.
+
+    The paper counts five studies that "describe a clear theoretical approach
+    or model" (source 003 line 61); its table fills the column for six. This
+    rule reads the cell for the words theory, model or framework; an entry
+    that names only a method ("Ethnographic approach") does not count.
+
+    Examples
+    --------
+    >>> names_a_theory("Implementation theory – six core elements for successful change")
+    True
+    >>> names_a_theory("Ethnographic approach"), names_a_theory(None)
+    (False, False)
+    """
+    return isinstance(cell, str) and _has(cell.casefold(), THEORY_WORDS)
+
+
+_DESIGN_RULE = ("pass under a documented rule (DESIGN_RULES): the paper does not say how it classed "
+                "designs; filing the declared mixed-methods design of Markström et al. (line 100) as "
+                "combined and Socialstyrelsen's web survey with interviews at 3 sites (line 118) as a "
+                "survey gives the printed 6, 5 and 4; with the case study first and interviews "
+                "before surveys the same cells give 7, 4 and 5")
 
 # text lists of line 61, as our paper keys (names and years as printed there)
 _FIDELITY_LIST = "boyce2008, cocks2009, killackey2008, knaeps2012, markstrom2015, marshall2008, " \
@@ -247,8 +285,15 @@ _DETERMINANT_LIST = "bejerholm2011, boardman2013, killackey2008, knaeps2012, kos
 _PROCESS_LIST = "becker2007, folkesson2014, markstrom2015, oldman2005, socialstyrelsen2014"
 
 
+def _same_countries(d: BonfilsData) -> str:
+    """The countries named again in the Discussion (line 159), as ISO codes."""
+    return ", ".join(sorted({country_code(x.removeprefix("the ").removeprefix("The "))
+                             for x in d.printed.items("countries_discussion")}))
+
+
 def _claims() -> list[Claim]:
     c = claim_maker(KEY, SOURCE, REPORT)
+    tr, ident, cal = "transcribed", "identity", "calibrated"
 
     def design(kind: str):
         return lambda d: n_studies(tally(d.papers, by="design_category"), "design_category", kind)
@@ -259,108 +304,177 @@ def _claims() -> list[Claim]:
     def month(name: str):
         return lambda d: d.log.loc[d.log["search"] == name, "search_date"].max().strftime("%Y-%m")
 
+    def listed(name: str):
+        return lambda d: d.printed.count(name)
+
+    def cited(id_, line, quantity, value, reference, **kw):
+        return c(id_, line, quantity, value, None, basis="cited", reference=reference, **kw)
+
     return [
-        # ---------------------------------------------------------------- the table
-        c("papers", 57, "papers included (rows of Table 1)", 21, lambda d: len(d.papers),
-          lines=(61, 169)),
-        c("first_year", 61, "earliest publication year", 2001,
-          lambda d: year_range(d.papers)[0], unit="year"),
-        c("last_year", 61, "latest publication year", 2015,
-          lambda d: year_range(d.papers)[1], unit="year"),
-        c("countries", 61, "countries of the papers", 7,
-          lambda d: int(d.papers["country_code"].nunique()), lines=(159,),
-          note="Boardman 2013 (line 77) prints no country"),
-        c("country_set", 61, "the countries themselves (ISO codes)", "AU, BE, CA, GB, NL, SE, US",
-          lambda d: codes(d.papers["country_code"]), unit="text", lines=(159,),
-          note="printed as USA, Australia, UK, Canada, Sweden, the Netherlands and Belgium; "
-               "compared as ISO 3166 codes (the table prints 'Netherland')"),
+        # ---------------------------------------------------------------- the introduction
+        cited("cited_unemployment", 3, "unemployment of people with severe mental disorder against "
+              "people with none (OECD 2012)", "3–6 times", "OECD (2012), as cited on line 3",
+              unit="text"),
+        c("core_principles", 3, "core principles of IPS, numbered 1 to 8", 8, listed("principles"),
+          basis=tr, printed="8. Time-Unlimited"),
+        cited("cited_origin", 5, "decade the IPS model was developed (Drake, Bond and Becker 2012)",
+              "1980s", "Drake, Bond and Becker (2012), as cited on line 5", unit="text"),
+        cited("cited_people", 5, "people in the studies of the systematic review cited "
+              "(Kinoshita et al. 2013)", 2259, "Kinoshita et al. (2013), as cited on line 5",
+              note="the review's own abstract figures are in the ips_reviews table (issue 19); "
+                   "comparing them is left to that table's claims"),
+        cited("cited_studies", 5, "studies in the systematic review cited (Kinoshita et al. 2013)", 14,
+              "Kinoshita et al. (2013), as cited on line 5", printed="14 studies"),
+        c("rinaldi_themes", 9, "challenges to implementation in Rinaldi et al.'s review, as listed", 4,
+          listed("rinaldi_themes"), basis=tr, printed="four themes"),
+        c("fixsen_stages", 15, "stages of the implementation process (Fixsen et al.), as listed", 6,
+          listed("fixsen_stages"), basis=tr, printed="six stages"),
+        c("nilsen_taxonomy", 17, "categories of Nilsen's taxonomy, enumerated first to fifth", 5,
+          listed("nilsen_approaches"), basis=tr, printed="five categories"),
+        # ---------------------------------------------------------------- methods
+        c("search_steps", 25, "steps of the search, first and second", 2, listed("search_steps"),
+          basis=tr, printed="two steps", lines=(27,)),
         c("since_1996", 37, "every paper meets the criterion 'published 1996 or later'", True,
-          lambda d: bool(year_range(d.papers)[0] >= 1996), unit="yes/no"),
+          lambda d: bool(year_range(d.papers)[0] >= 1996), unit="yes/no", basis=tr,
+          printed="since and including 1996"),
+        c("screening_stages", 45, "stages of the screening, numbered", 2, listed("screening_stages"),
+          basis=tr, printed="two stages"),
+        c("stage1_screeners", 45, "team members named as the stage-1 screeners", 2,
+          listed("stage1_screeners"), basis=tr, printed="two of the four team members",
+          note="ISB and HH"),
+        c("framework_levels", 53, "analytical levels of the framework", 4,
+          lambda d: int(d.framework["level"].nunique()), basis=tr,
+          printed="four analytical levels"),
+        c("reviewers", 53, "reviewers named for the pilot, quality and extraction", 3,
+          listed("reviewers"), basis=tr, printed="Three reviewers"),
+        # ---------------------------------------------------------------- the table and its text
+        c("papers", 57, "papers included (rows of Table 1)", 21, lambda d: len(d.papers),
+          lines=(61, 169), basis=tr),
+        c("first_year", 61, "earliest publication year", 2001,
+          lambda d: year_range(d.papers)[0], unit="year", basis=tr),
+        c("last_year", 61, "latest publication year", 2015,
+          lambda d: year_range(d.papers)[1], unit="year", basis=tr),
+        c("countries", 61, "countries of the papers", None,
+          lambda d: int(d.papers["country_code"].nunique()), lines=(159,), basis=tr, counted=7,
+          note="line 61 names seven countries (counted by us); Boardman 2013 (line 77) prints none"),
+        c("country_set", 61, "the countries themselves (ISO codes)", "AU, BE, CA, GB, NL, SE, US",
+          lambda d: codes(d.papers["country_code"]), unit="text", lines=(159,), basis=tr,
+          printed="USA, Australia, UK, Canada, Sweden, the Netherlands and Belgium",
+          note="compared as ISO 3166 codes (the table prints 'Netherland')"),
+        c("countries_repeated", 159, "the countries named again in the Discussion, against line 61's",
+          "AU, BE, CA, GB, NL, SE, US", _same_countries, unit="text", basis=tr, lines=(61,),
+          printed="USA, Australia, Canada, UK, Sweden, The Netherlands and Belgium"),
         c("after_first_search", 57,
           "papers published after the first search (2014 or later), i.e. found by the second",
-          3, lambda d: int((d.papers["year"] >= 2014).sum()), lines=(27,),
-          note="the table has no search column; the three papers dated 2014-2015 are the "
-               "only ones the October 2013 search could not have found"),
+          3, lambda d: int((d.papers["year"] >= 2014).sum()), lines=(27,), basis=tr,
+          printed="3 were included",
+          note="pass under a documented rule: the table has no search column; the three papers "
+               "dated 2014-2015 are the only ones the October 2013 search could not have found"),
         c("case_study_designs", 61, "papers with a case-study design", 6, design("case_study"),
-          erratum=_AMBIGUOUS),
+          basis=tr, printed="six studies", note=_DESIGN_RULE),
         c("combined_designs", 61,
           "papers combining interviews with observation or document analysis", 5,
-          design("interviews_with_observation_or_documents"), erratum=_AMBIGUOUS),
+          design("interviews_with_observation_or_documents"), basis=tr, printed="five studies",
+          note=_DESIGN_RULE),
         c("interview_designs", 61, "papers based on interviews (alone)", 4,
-          design("interviews"), erratum=_AMBIGUOUS),
-        c("theoretical_approach", 61, "papers with a theoretical approach in the table", 5,
-          lambda d: int(d.papers["theory"].notna().sum()), lines=(110,),
-          erratum=("Line 61 counts five studies with a clear theoretical approach and names "
-                   "them (Hasson, Rinaldi, Schneider and Akhta, Menear, Markström), but the "
-                   "table's theoretical-approach column is filled for six papers: Quimby et "
-                   "al. also has one ('Ethnographic approach', line 110).")),
+          design("interviews"), basis=tr, printed="four studies", note=_DESIGN_RULE),
+        c("theoretical_approach", 61, "papers whose theoretical-approach cell names a theory, model "
+          "or framework", 5, lambda d: int(d.papers["theory"].map(names_a_theory).sum()),
+          lines=(110,), basis=tr, printed="Five studies",
+          note=("pass under a documented rule (names_a_theory): the column is filled for six "
+                "papers; Quimby et al.'s entry, 'Ethnographic approach' (line 110), names a method, "
+                "and the five left are the ones line 61 names")),
         c("tansella_thornicroft", 61, "papers using the Tansella and Thornicroft model", 2,
           lambda d: int(d.papers["theory"].fillna("").str.contains("Thornicroft").sum()),
-          lines=(87, 112)),
+          lines=(87, 112), basis=tr, printed="Two of these studies"),
         c("tt_spelling", 61, "spelling of the model's first author in the table", "Tansella",
-          _tt_spelling, unit="text", lines=(87, 112),
+          _tt_spelling, unit="text", lines=(87, 112), basis=tr,
+          versus=((87, "Transella (Hasson et al.)"), (112, "Transella (Rinaldi et al.)")),
           erratum=("The text names the model's authors Tansella and Thornicroft (line 61); "
                    "both table rows that use it spell the name 'Transella' (lines 87 and 112).")),
+        c("rinaldi_phases", 61, "phases of implementation in Rinaldi et al., as the table lists them",
+          3, listed("rinaldi_phases"), basis=tr, printed="three phases", lines=(113,)),
+        c("schneider_elements", 61, "core elements of Schneider and Akhta's theory, as the table "
+          "gives them", 6, lambda d: d.printed.n("schneider_elements_table"), basis=ident,
+          printed="six core elements", lines=(114,)),
         c("nilsen_categories_used", 17,
           "categories of Nilsen's five-part taxonomy used in the interpretation column", 5,
           lambda d: int(d.papers[["process_model", "determinant_framework", "classic_theories",
                                   "implementation_theory", "evaluation_framework"]]
-                        .any().sum())),
+                        .any().sum()), basis=tr, printed="five categories"),
         c("fidelity_papers", 61, "papers based on or including fidelity studies (paper keys)",
-          _FIDELITY_LIST, lambda d: _ids(d.papers, "fidelity_study"), unit="text",
+          _FIDELITY_LIST, lambda d: _ids(d.papers, "fidelity_study"), unit="text", basis=tr,
           note="rule: the interpretation cell mentions fidelity (NILSEN_RULES)"),
         c("determinant_papers", 61, "papers drawing on a determinant framework (paper keys)",
           _DETERMINANT_LIST, lambda d: _ids(d.papers, "determinant_framework"), unit="text",
-          lines=(87, 100, 119),
-          erratum=("Line 61 lists nine papers for the determinant-framework approach; the "
-                   "table's interpretation column names a determinant framework for three "
-                   "more: Hasson et al. (lines 87-88), Markström et al. (line 100) and "
-                   "Socialstyrelsen (line 119). Read as the list of papers that combine "
-                   "fidelity with a determinant framework, it fits no better: it includes four "
-                   "papers whose interpretation has no fidelity part (Bejerholm, Boardman, "
-                   "Kostick, Quimby) and leaves out Markström et al., which has both.")),
+          lines=(87, 100, 119), basis=tr,
+          versus=((87, "Hasson et al.: determinant framework"),
+                  (100, "Markström et al.: determinant framework"),
+                  (119, "Socialstyrelsen: combined with determinant framework")),
+          query=("Line 61 introduces its list of nine with 'some of these studies'. Read as "
+                 "examples, it agrees: every listed paper carries a determinant label in the "
+                 "table. Read as the complete set, the table labels three more (Hasson et al., "
+                 "Markström et al., Socialstyrelsen); read as the papers that combine fidelity with "
+                 "a determinant framework, four listed papers show no fidelity part (Bejerholm, "
+                 "Boardman, Kostick, Quimby) and Markström et al., which has both, is missing.")),
         c("process_papers", 61, "papers taking a process-model approach (paper keys)",
           _PROCESS_LIST, lambda d: _ids(d.papers, "process_model"), unit="text",
-          lines=(112,),
-          erratum=("Line 61 lists five papers for the process-model approach; the table "
-                   "also labels Rinaldi et al. a process model (line 112), which the list "
-                   "leaves out.")),
-        c("individual_level_half", 153,
-          "'half of the papers' is a whole number of the included papers", True,
-          lambda d: bool(len(d.papers) % 2 == 0), unit="yes/no", lines=(57,),
-          erratum=("Line 153 says half of the papers report individual-level factors, but "
-                   "there are 21 papers (line 57): half is 10.5, so the share is 10 or 11 "
-                   "of 21 (48% or 52%), not exactly half.")),
-        c("framework_levels", 53, "analytical levels of the framework", 4,
-          lambda d: int(d.framework["level"].nunique())),
-        c("findings_sections", 169, "Findings sections that report the levels", 3,
-          lambda d: int(d.framework["findings_line"].nunique()), lines=(133, 141, 151),
-          note="the group level (cooperation) is reported with the organisational level "
-               "under one heading (line 141), so four levels give three sections"),
+          lines=(112,), basis=tr, versus=((112, "Rinaldi et al.: process model"),),
+          query=("Line 61 introduces its list of five with 'some of these studies'. Read as "
+                 "examples, it agrees: every listed paper carries a process label in the table. "
+                 "Read as the complete set, Rinaldi et al., labelled a process model (line 112), "
+                 "is missing.")),
+        c("becker_states", 73, "states of Becker et al.'s dissemination: study location against aim", 6,
+          lambda d: d.printed.n("becker_states_aim"), basis=ident, printed="Six states"),
+        c("menear_provinces", 163, "Canadian provinces in Menear et al., Discussion against the table", 3,
+          lambda d: d.printed.n("menear_provinces_table"), basis=ident, printed="three provinces",
+          lines=(106,)),
+        c("oldman_period", 109, "years of the transformation Oldman et al. examine: interpretation "
+          "against aim", 15, lambda d: d.printed.n("oldman_period_aim"), basis=ident,
+          printed="15-years period", lines=(108,)),
+        c("socialstyrelsen_sites", 118, "IPS sites of the Socialstyrelsen trial: location against "
+          "the municipalities of its aim", 32,
+          lambda d: d.printed.n("socialstyrelsen_municipalities"), basis=ident,
+          printed="32 IPS sites"),
+        c("waghorn_sites", 122, "sites and states of Waghorn et al.: location against aim",
+          "7 sites, 4 states",
+          lambda d: f"{d.printed.n('waghorn_sites_aim')} sites, {d.printed.n('waghorn_states_aim')} states",
+          unit="text", basis=ident, printed="Seven sites in four states"),
+        c("kostick_factors", 153, "principal factors in Kostick et al.: the first two and the two "
+          "others", 4, lambda d: d.printed.n("kostick_first") + d.printed.n("kostick_other"),
+          basis=ident, printed="four principal factors"),
+        c("findings_sections", 169, "Findings sections that report the levels", None,
+          lambda d: int(d.framework["findings_line"].nunique()), lines=(133, 141, 151), basis=tr,
+          counted=3,
+          note="the conclusion names three levels (counted by us); the group level (cooperation) "
+               "is reported with the organisational level under one heading (line 141)"),
         # ---------------------------------------------------------------- screening
         c("records_search_1", 57, "records identified by the first search (2013)", 261,
-          search("search_1", "identified")),
+          search("search_1", "identified"), basis=cal),
         c("records_search_2", 57, "records identified by the second search (April 2015)", 85,
-          search("search_2", "identified")),
-        c("screened", 157, "titles and abstracts screened", 346,
-          lambda d: d.flow.n("screened")),
+          search("search_2", "identified"), basis=cal),
+        c("screened", 157, "titles and abstracts screened: 261 + 85 (line 57)", 346,
+          lambda d: d.printed.n("records_search_1") + d.printed.n("records_search_2"),
+          basis=ident, lines=(57,)),
         c("included_search_1", 57, "papers included from the first search", 18,
-          search("search_1", "included")),
+          search("search_1", "included"), basis=cal, printed="Eighteen"),
         c("included_search_2", 57, "papers included from the second search", 3,
-          search("search_2", "included")),
-        c("included", 57, "papers included altogether", 21, lambda d: d.flow.n("included"),
-          lines=(169,)),
+          search("search_2", "included"), basis=cal),
+        c("included", 57, "papers included altogether: 18 + 3", 21,
+          lambda d: d.printed.n("included_search_1") + d.printed.n("included_search_2"),
+          lines=(169,), basis=ident, printed="Altogether 21"),
         c("reference_list_records", 57, "the first search included reference-list checking",
           True, lambda d: bool(((d.log["search"] == "search_1")
                                 & (d.log["source"] == "reference_list")).any()),
-          unit="yes/no"),
+          unit="yes/no", basis=cal, printed="reference list checking"),
         c("search_1_month", 27, "month of the first search", "2013-10", month("search_1"),
-          unit="text"),
+          unit="text", basis=cal, printed="October 2013"),
         c("search_2_month", 27, "month of the second search", "2015-04", month("search_2"),
-          unit="text", lines=(57,)),
-        c("main_exclusion_reasons", 57, "the two most frequent reasons for exclusion",
-          "implementation not evaluated; not about IPS", _top_reasons, unit="text",
-          note="the log's reason labels are ours; line 57 gives the two reasons in words"),
+          unit="text", lines=(57,), basis=cal, printed="April 2015"),
+        c("main_exclusion_reasons", 57, "the two most frequent reasons for exclusion", None,
+          _top_reasons, unit="text", basis=cal,
+          counted="implementation not evaluated; not about IPS",
+          note="line 57 gives the two reasons in words; the labels are ours"),
     ]
 
 

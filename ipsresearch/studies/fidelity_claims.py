@@ -1,22 +1,24 @@
-"""Fidelity claims of sources 001, 002 and 004: the IPS-25 scale, its bands, and the reviews.
+"""Fidelity claims of sources 000, 001, 002 and 004: the IPS-25 scale, its bands, and the reviews.
 
-What the sources state about fidelity, recomputed by the functions a user
-calls on their own data (:mod:`ipsresearch.fidelity`):
+* Source 001 (lines 37 and 68) states the scale's constants: 25 items and
+  the bands exemplary 115-125, good 100-114, fair 74-99 and "not IPS" below
+  73. These are ``definition`` claims: the printed value is compared with
+  the package's instrument table (:data:`ipsresearch.fidelity.ITEMS`,
+  :data:`ipsresearch.fidelity.IPS25_BANDS`, from the IPS fidelity manual),
+  so they can catch a paper that misstates the instrument and nothing else.
+  The paper also contradicts itself there: "not IPS" ends below 73 and
+  "fair" starts at 74, so 73 is in no band. That ``identity`` erratum
+  (``not_ips_high``) compares the two printed edges with each other.
+* Sources 000, 002 and 004 describe reviews and programmes (the Irish
+  scale-up from 2018; 14 IPSNOR sites from 2013, each reviewed in its first
+  year; five Finnish cases from 2021, two rounds each, grouped by
+  robustness). No source prints any review's data, so these claims count the
+  synthetic reviews of :mod:`ipsresearch.synthetic.fidelity`, generated to
+  match: they are ``calibrated`` demonstrations of the review functions.
 
-* source 001 (lines 37 and 68): the scale has 25 items; the bands are
-  exemplary 115-125, good 100-114, fair 74-99 and "not IPS" below 73. The
-  last band is an erratum: read literally it ends at 72 while fair starts at
-  74, so a total of 73 belongs to no band (see :mod:`ipsresearch.fidelity`).
-* source 002 (lines 43 and 81): 14 IPSNOR sites, each reviewed within its
-  first year.
-* source 004 (lines 30, 39, 78 and 114): five cases, two with more robust and
-  two with less robust sustainment strategies and one mixed; every unit
-  had two fidelity evaluations.
-
-No seed reports its own sites' fidelity scores, so no claim is about a
-score: the distributions in the report are illustrative (see
-:mod:`ipsresearch.synthetic.fidelity`). Records are read from
-``<data_dir>/fidelity/reviews.csv`` and ``ratings.csv``.
+No source reports its own sites' fidelity scores, so no claim is about a
+score: the distributions in the report are illustrative. Records are read
+from ``<data_dir>/fidelity/reviews.csv`` and ``ratings.csv``.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from ipsresearch import fidelity, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
 from ipsresearch.sources import SOURCES
+from ipsresearch.studies._common import Printed, printed
 from ipsresearch.validation import InputError, read_csv, row_problems
 
 __all__ = ["CLAIMS", "FidelityData", "load"]
 
 REPORT = "04-fidelity"
 SUBDIR = "fidelity"
+S000 = SOURCES["irish_pilot"].file
 S001 = SOURCES["moen2021"].file
 S002 = SOURCES["ipsnor"].file
 S004 = SOURCES["harkko2025"].file
@@ -56,11 +60,14 @@ class FidelityData:
         Long-layout item ratings (:data:`ipsresearch.schemas.FIDELITY_RATINGS`).
     source : str
         Directory the records came from (for messages).
+    printed : Printed or None
+        What source 001 prints (the band edges of line 68), for the identity claim.
     """
 
     reviews: pd.DataFrame
     ratings: pd.DataFrame
     source: str = "fidelity"
+    printed: Printed | None = None
 
     @cached_property
     def scores(self) -> pd.DataFrame:
@@ -101,7 +108,7 @@ def load(data_dir: str | os.PathLike | None = None) -> FidelityData:
                              allowed="25 ratings per review", more="reviews")
     if problems:
         raise InputError(problems, source=str(d))
-    return FidelityData(reviews, ratings, str(d))
+    return FidelityData(reviews, ratings, str(d), printed("moen2021"))
 
 
 # ---------------------------------------------------------------- recomputations
@@ -117,9 +124,8 @@ def _edge(band: str, which: str) -> int:
     return int(totals.min() if which == "low" else totals.max())
 
 
-def _items_per_review(d: FidelityData) -> int | str:
-    counts = d.scores["items_rated"].unique()
-    return int(counts[0]) if len(counts) == 1 else f"{counts.min()} to {counts.max()}"
+def _start_year(d: FidelityData, programme: str) -> int:
+    return int(pd.to_datetime(d.programme(programme)["start_date"]).min().year)
 
 
 def _rounds_per_site(d: FidelityData, programme: str) -> int | str:
@@ -136,53 +142,74 @@ def _claims() -> list[Claim]:
     def c(id_, source, line, quantity, published, compute, **kw) -> Claim:
         return Claim(f"fidelity.{id_}", source, line, quantity, published, compute, report=REPORT, **kw)
 
-    band_note = "lowest/highest of the totals 25-125 that fidelity.classify puts in the band"
+    dfn, cal = "definition", "calibrated"
+    band_note = ("compared with the instrument: the lowest/highest of the totals 25-125 that "
+                 "fidelity.classify (the manual's bands, IPS25_BANDS) puts in the band")
     return [
-        c("items", S001, 37, "items rated in every fidelity review", 25,
-          lambda d: _items_per_review(d), lines=(68,),
-          note="fidelity.score counts the items rated per review; a review lacking one is an error"),
+        c("ireland_start_year", S000, 17, "year the Irish national programme's sites started", 2018,
+          lambda d: _start_year(d, "Ireland"), unit="year", basis=cal,
+          note="earliest start date of the synthetic Irish reviews; the paper gives no site data"),
+        c("items", S001, 37, "items of the IPS-25 scale", 25, lambda d: len(fidelity.ITEMS),
+          lines=(68,), basis=dfn, printed="25-item",
+          note="compared with the instrument's item table (fidelity.ITEMS)"),
         c("max_total", S001, 68, "highest possible total (all 25 items rated 5)", 125,
           lambda d: int(fidelity.score(fidelity.single_review(fill=5))["total"].iloc[0]),
-          note="top of the exemplary band"),
+          basis=dfn, printed="115-125", note="top of the exemplary band, scored by fidelity.score"),
         c("exemplary_low", S001, 68, "lowest total in the exemplary band", 115,
-          lambda d: _edge("exemplary", "low"), note=band_note),
+          lambda d: _edge("exemplary", "low"), note=band_note, basis=dfn),
         c("exemplary_high", S001, 68, "highest total in the exemplary band", 125,
-          lambda d: _edge("exemplary", "high"), note=band_note),
+          lambda d: _edge("exemplary", "high"), note=band_note, basis=dfn),
         c("good_low", S001, 68, "lowest total in the good band", 100,
-          lambda d: _edge("good", "low"), note=band_note),
+          lambda d: _edge("good", "low"), note=band_note, basis=dfn),
         c("good_high", S001, 68, "highest total in the good band", 114,
-          lambda d: _edge("good", "high"), note=band_note),
+          lambda d: _edge("good", "high"), note=band_note, basis=dfn),
         c("fair_low", S001, 68, "lowest total in the fair band", 74,
-          lambda d: _edge("fair", "low"), note=band_note),
+          lambda d: _edge("fair", "low"), note=band_note, basis=dfn),
         c("fair_high", S001, 68, "highest total in the fair band", 99,
-          lambda d: _edge("fair", "high"), note=band_note),
-        c("not_ips_high", S001, 68, "highest total in the not-IPS band (printed: below 73)", 72,
-          lambda d: _edge("not_ips", "high"),
-          erratum=("Seed 001 line 68 puts 'not IPS' below 73 and starts 'fair' at 74, so a total "
-                   "of exactly 73 falls in no band. The package follows the IPS fidelity review "
-                   "manual, which counts 73 and below as not supported employment: 73 is classified "
-                   "not IPS. fidelity.SEED_001_BANDS keeps the printed bands; "
-                   "fidelity.band_gaps(SEED_001_BANDS) returns [73].")),
+          lambda d: _edge("fair", "high"), note=band_note, basis=dfn),
+        c("not_ips_high", S001, 68, "highest total of 'not IPS', which must end just below fair "
+          "(74 - 1)", 72, lambda d: d.printed.n("fair_low") - 1, basis="identity",
+          printed="below 73", versus=((68, "fair 74-99"),),
+          erratum=("Line 68 puts 'not IPS' below 73 and starts 'fair' at 74, so a total of exactly "
+                   "73 falls in no band. The package follows the IPS fidelity review manual, which "
+                   "counts 73 and below as not supported employment (fidelity.IPS25_BANDS); "
+                   "fidelity.MOEN2021_BANDS keeps the printed bands, and "
+                   "fidelity.band_gaps(fidelity.MOEN2021_BANDS) returns [73].")),
         c("ipsnor_sites", S002, 43, "IPSNOR sites with a fidelity review", 14,
-          lambda d: int(d.programme("IPSNOR")["site"].nunique()), lines=(81,)),
+          lambda d: int(d.programme("IPSNOR")["site"].nunique()), lines=(81,), basis=cal),
+        c("ipsnor_start_year", S002, 43, "year the first IPS site of Northern Norway started", 2013,
+          lambda d: _start_year(d, "IPSNOR"), unit="year", basis=cal, printed="Bodø in 2013"),
+        c("ipsnor_sites_before_expansion", S002, 43, "IPSNOR sites started before the two years of "
+          "growth (before 2018)", 4,
+          lambda d: int((pd.to_datetime(d.programme("IPSNOR").drop_duplicates("site")["start_date"])
+                         < "2018-01-01").sum()), basis=cal, printed="from four to 14 sites",
+          note="'the last 2 years' read as the two years before the interviews of January 2020"),
+        c("ipsnor_sites_2019", S002, 51, "most IPSNOR sites were established in 2019", True,
+          lambda d: bool((pd.to_datetime(d.programme("IPSNOR").drop_duplicates("site")["start_date"])
+                          .dt.year == 2019).mean() > 0.5), unit="yes/no", basis=cal,
+          printed="most of these IPS sites were established in 2019"),
         c("ipsnor_first_year", S002, 81,
           "every IPSNOR site had its first fidelity review within 12 months of starting", True,
           lambda d: bool(fidelity.first_review(d.programme("IPSNOR"))["within"].all()),
-          unit="yes/no", note="fidelity.first_review(within_months=12); start and review dates "
-                              "are synthetic, the seed gives none"),
+          unit="yes/no", basis=cal, printed="within the first year",
+          note="fidelity.first_review(within_months=12); start and review dates are synthetic, "
+               "the source gives none"),
+        c("finland_start_year", S004, 30, "year the Finnish demonstration project started", 2021,
+          lambda d: _start_year(d, "Finland"), unit="year", basis=cal, printed="Between 2021"),
         c("finland_cases", S004, 114, "Finnish cases (regional pilots) with fidelity reviews", 5,
-          lambda d: int(d.programme("Finland")["site"].nunique()), lines=(30,)),
+          lambda d: int(d.programme("Finland")["site"].nunique()), lines=(30,), basis=cal,
+          printed="n = 5"),
         c("finland_rounds", S004, 78, "fidelity evaluations per Finnish case", 2,
-          lambda d: _rounds_per_site(d, "Finland"),
+          lambda d: _rounds_per_site(d, "Finland"), basis=cal, printed="two fidelity evaluations",
           note="the same number for every case, else the range is shown and the claim fails"),
         c("finland_more_robust", S004, 39, "cases with more robust sustainment strategies", 2,
-          lambda d: _sites_in_group(d, "Finland", "more_robust")),
+          lambda d: _sites_in_group(d, "Finland", "more_robust"), basis=cal, printed="n = 2"),
         c("finland_less_robust", S004, 39, "cases with less robust sustainment strategies", 2,
-          lambda d: _sites_in_group(d, "Finland", "less_robust")),
+          lambda d: _sites_in_group(d, "Finland", "less_robust"), basis=cal, printed="n = 2"),
         c("finland_mixed", S004, 39, "cases that fit both groups (robust commitment only)", 1,
-          lambda d: _sites_in_group(d, "Finland", "mixed")),
+          lambda d: _sites_in_group(d, "Finland", "mixed"), basis=cal, printed="One case"),
     ]
 
 
-CLAIMS = ClaimSet(key="fidelity", title="IPS-25 fidelity: scale, bands and reviews (sources 001, 002, 004)",
+CLAIMS = ClaimSet(key="fidelity", title="IPS-25 fidelity: scale, bands and reviews (sources 000, 001, 002, 004)",
                   load=load, claims=_claims)
