@@ -541,10 +541,15 @@ def test_index_lists_reports_and_the_whole_claims_register(nbdir, tmp_path):
     for c in claims:
         assert f">{html.escape(c['id'])}<" in index
     counts = manifest["claims"]["counts"]
-    assert f"{counts['total']} claims: {counts['pass']} pass, {counts['erratum']} erratum, " \
-           f"{counts['fail']} fail." in index
-    assert counts["total"] == len(claims) == counts["pass"] + counts["erratum"] + counts["fail"]
-    assert 'id="errata"' in index
+    statuses = ("pass", "fail", "erratum", "query", "unchecked")
+    assert counts["total"] == len(claims) == sum(counts[s] for s in statuses)
+    assert sum(n for b in counts["by_basis"].values() for n in b.values()) == len(claims)
+    assert f"{counts['total']} claims." in index and "Independent checks" in index
+    # counts by basis and status, the vocabulary, errata and queries, and what is left out
+    assert 'class="claims claims-counts"' in index and "<th>unchecked</th>" in index
+    assert "<code>calibrated</code>" in index and 'id="left-out"' in index
+    assert 'id="errata"' in index and 'class="claims claims-conflicts"' in index
+    assert "verified" not in index.casefold()  # no page calls a count "verified"
     # claims whose report is not among these pages are not linked (no dead links)
     assert '.html#claims"' not in index
     for r in manifest["reports"]:

@@ -55,9 +55,13 @@ def test_debug_shows_traceback(tmp_path):
 def test_verify_json_keys_and_exit_status(capsys):
     assert main(["verify", "--json"]) == 0
     items = json.loads(capsys.readouterr().out)
-    keys = {"id", "source", "line", "quantity", "published", "computed", "tolerance", "status"}
+    keys = {"id", "source", "line", "quantity", "basis", "published", "counted", "computed",
+            "tolerance", "status", "versus", "reference"}
     assert items and all(keys <= set(i) for i in items)
-    assert {i["status"] for i in items} <= {"pass", "erratum"}
+    assert all(i["basis"] in ("transcribed", "identity", "definition", "calibrated", "cited")
+               for i in items)
+    assert {i["status"] for i in items} == {"pass", "erratum", "query", "unchecked"}
+    assert all(i["versus"] for i in items if i["status"] in ("erratum", "query"))
     placed = next(i for i in items if i["id"] == "irish_pilot.placed")
     assert placed["published"] == 33 and placed["computed"] == 33
     assert placed["source"] == "000_489456de6ed42f85.txt" and placed["line"] == 15

@@ -46,15 +46,18 @@ def assert_escaped(markup: str) -> None:
 def result(**kw) -> ClaimResult:
     base = dict(id="x.y", source="000.txt", line=1, quantity="q", published=1, computed=1,
                 tolerance=0.0, status="pass", report="01-a", unit="count", note="", erratum=None,
-                lines=())
+                lines=(), basis="transcribed")
     return ClaimResult(**{**base, **kw})
 
 
-@pytest.mark.parametrize("field", ["id", "quantity", "note", "erratum", "error", "published", "report"])
+@pytest.mark.parametrize("field", ["id", "quantity", "note", "erratum", "error", "published", "report",
+                                   "printed", "counted", "query", "reference"])
 def test_claims_table_escapes_every_field(field):
     r = result(**{field: PAYLOAD}, status="fail" if field == "error" else "pass")
     assert_escaped(tables.claims_html([r], link_reports=True))
     assert_escaped(tables.show_claims([r], title=PAYLOAD).data)
+    if field in ("id", "erratum", "query", "published", "printed", "report"):
+        assert_escaped(tables.conflicts_html([r], link_reports=True))
 
 
 def test_meta_analysis_html_escapes_study_names():
@@ -109,7 +112,10 @@ def test_builder_navigation_index_and_failure_page_escape_titles_and_messages():
     page = render_index(
         nav_items=nav, reports=[{"name": "01-a", "title": PAYLOAD, "status": "failed", "note": PAYLOAD,
                                  "href": "01-a.html", "commit": None, "dirty": None, "build_time": None}],
-        claims_table=tables.claims_html([result(quantity=PAYLOAD)]), errata_table="",
+        claims_table=tables.claims_html([result(quantity=PAYLOAD)]),
+        conflicts_table=tables.conflicts_html([result(erratum=PAYLOAD, versus=((2, PAYLOAD),))]),
+        headline=PAYLOAD, sources=[{"citation": PAYLOAD, "file": PAYLOAD, "doi": PAYLOAD}],
+        bases=[(PAYLOAD, PAYLOAD)], statuses=[(PAYLOAD, PAYLOAD)],
         counts={"pass": 1, "erratum": 0, "fail": 0, "total": 1}, claims_error=PAYLOAD,
         package={"version": "0", "source_sha256": "0"}, data={"dir": PAYLOAD, "sha256": "0", "files": {}},
         notebooks_dir="notebooks/", written={"utc": "2020-01-01T00:00:00Z", "source": "fixed"})

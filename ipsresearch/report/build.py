@@ -879,21 +879,31 @@ def _jsonable(value: Any) -> Any:
 
 
 def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _Progress) -> list[str]:
-    from ipsresearch.claims import ClaimResult
+    from ipsresearch.claims import BASES, STATUSES, ClaimResult
     from ipsresearch.report.render import render_index
-    from ipsresearch.report.tables import claims_html
+    from ipsresearch.report.tables import (
+        claims_headline,
+        claims_html,
+        conflicts_html,
+        counts_html,
+        left_out_html,
+    )
+    from ipsresearch.sources import SOURCES
+    from ipsresearch.studies import left_out
 
     when = ctx.when or pv.build_time()
     linkable = {r["name"] for r in reports if r.get("html")}
-    claims = [ClaimResult(**{**d, "lines": tuple(d["lines"]),
-                             "report": d["report"] if d["report"] in linkable else ""})
+    claims = [ClaimResult.from_dict({**d, "report": d["report"] if d["report"] in linkable else ""})
               for d in ctx.claims["results"]]
     errors = list(ctx.claims["errors"])
     for e in errors:
         reporter.line(f"warning: claims register: {e}")
-    counts = {s: sum(r.status == s for r in claims) for s in ("pass", "erratum", "fail")}
+    counts: dict[str, Any] = {s: sum(r.status == s for r in claims) for s in STATUSES}
     counts["total"] = len(claims)
-    errata = [r for r in claims if r.status == "erratum"]
+    counts["by_basis"] = {b: {s: n for s in STATUSES
+                              if (n := sum(r.basis == b and r.status == s for r in claims))}
+                          for b in BASES}
+    conflicts = [r for r in claims if r.status in ("erratum", "query")]
     rows = []
     for r in reports:
         note = ""
@@ -905,12 +915,14 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
     page = render_index(
         nav_items=ctx.nav_items, reports=rows,
         claims_table=claims_html(claims, link_reports=True,
-                                 caption="Every claim of the register: the value the paper prints "
+                                 caption="Every claim of the register: what the paper prints "
                                          "beside the value recomputed from the data"),
-        errata_table=claims_html(errata, link_reports=True,
-                                 caption="The errata: claims where a paper contradicts itself")
-        if errata else "",
+        conflicts_table=conflicts_html(conflicts, link_reports=True) if conflicts else "",
         counts=counts, claims_error="\n".join(errors),
+        headline=claims_headline(claims), counts_table=counts_html(claims),
+        left_out_table=left_out_html(left_out()),
+        sources=[{"citation": s.citation, "file": s.file, "doi": s.doi} for s in SOURCES.values()],
+        bases=list(BASES.items()), statuses=list(STATUSES.items()),
         package={"version": __version__, "source_sha256": ctx.package_hash},
         data={"dir": ctx.data_display, "sha256": ctx.data_hash, "files": ctx.data},
         notebooks_dir=pv.relative(ctx.notebooks_dir) + "/", written=when.to_dict())

@@ -255,16 +255,22 @@ def render_failed_page(*, name: str, title: str, nav_items: list[NavItem], messa
 
 
 def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], claims_table: str,
-                 errata_table: str, counts: dict[str, int], claims_error: str,
+                 conflicts_table: str, counts: dict[str, Any], claims_error: str,
                  package: dict[str, Any], data: dict[str, Any], notebooks_dir: str,
-                 written: dict[str, str]) -> str:
-    """``index.html``: every report with its status, the claims register and the errata.
+                 written: dict[str, str], headline: str = "", counts_table: str = "",
+                 left_out_table: str = "", sources: list[dict[str, str]] | None = None,
+                 bases: list[tuple[str, str]] | None = None,
+                 statuses: list[tuple[str, str]] | None = None) -> str:
+    """``index.html``: every report with its status, the claims register, its errata and queries.
 
-    ``claims_table`` and ``errata_table`` are HTML from
-    :func:`ipsresearch.report.tables.claims_html` (already escaped); everything else
-    is escaped here.
+    ``claims_table``, ``conflicts_table``, ``counts_table`` and
+    ``left_out_table`` are HTML from :mod:`ipsresearch.report.tables`
+    (already escaped); everything else (the headline, the sources' citations,
+    the vocabulary of bases and statuses) is escaped here.
     """
     return number_captions(_env().get_template("index.html.j2").render(
-        nav_items=nav_items, reports=reports, claims_table=claims_table, errata_table=errata_table,
-        counts=counts, claims_error=claims_error, package=package, data=data,
+        nav_items=nav_items, reports=reports, claims_table=claims_table,
+        conflicts_table=conflicts_table, counts=counts, claims_error=claims_error, package=package,
+        data=data, headline=headline, counts_table=counts_table, left_out_table=left_out_table,
+        sources=sources or [], bases=bases or [], statuses=statuses or [],
         notebooks_dir=notebooks_dir, written=written, css=css(), generator=GENERATOR))

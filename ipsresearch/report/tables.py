@@ -42,11 +42,13 @@ from ipsresearch.claims import ClaimResult
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-__all__ = ["CLAIMS_CSS", "FIGURE_CSS", "HEADERS", "MISSING", "TABLE_CSS", "Figure", "Table",
-           "caption_label", "claims_html", "column_digits", "column_kind", "doi_link", "format_bands", "format_cell",
+__all__ = ["CLAIMS_CSS", "FIGURE_CSS", "HEADERS", "MISSING", "TABLE_CSS", "caption_label",
+           "claims_counts", "claims_headline", "claims_html", "column_digits", "column_kind",
+           "conflicts_html", "counts_html", "doi_link", "Figure", "format_bands", "format_cell",
            "format_count", "format_flow", "format_interval", "format_meta", "format_number",
            "format_p", "format_percent", "format_rates", "format_survival", "format_value",
-           "header", "show_claims", "show_figure", "show_table"]
+           "header", "left_out_html", "printed_value", "show_claims", "show_figure", "show_table",
+           "source_label", "Table"]
 
 
 def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int = 1) -> pd.DataFrame:
@@ -902,13 +904,132 @@ FIGURE_CSS = (
 """Styles of a figure and its caption, inlined like :data:`TABLE_CSS`."""
 
 
-def show_claims(results: list[ClaimResult], *, title: str = "Claims") -> HTML:
-    """The claims of one study as an HTML table for a notebook (strings escaped)."""
+def show_claims(results: list[ClaimResult], *, title: str = "Claims", source: Any = None) -> HTML:
+    """The claims of one study for a notebook: the papers they come from, counts by basis and
+    status, the table, and the errata and queries side by side.
+
+    Parameters
+    ----------
+    results : list of ClaimResult
+    title : str
+    source : ipsresearch.sources.Source or list of them, optional
+        The paper(s) the claims belong to, cited above the table; by default
+        the papers whose files the claims name (a claim naming a file that is
+        not a source is shown with its file name only).
+    """
     from IPython.display import HTML
 
-    counts = pd.Series([r.status for r in results]).value_counts()
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "erratum", "fail"))
-    return HTML(f'<div id="claims">{claims_html(results, caption=f"{title}: {summary}.")}</div>')
+    from ipsresearch.sources import by_file
+
+    if source is None:
+        found = []
+        for file in dict.fromkeys(r.source for r in results):
+            try:
+                found.append(by_file(file))
+            except KeyError:
+                continue
+        sources = found
+    else:
+        sources = list(source) if isinstance(source, list | tuple) else [source]
+    cite = "".join(f'<p class="source">{html.escape(source_label(s))}</p>' for s in sources)
+    conflicts = [r for r in results if r.status in ("erratum", "query")]
+    more = conflicts_html(conflicts, caption=f"{title}: the errata and queries, with the "
+                          "conflicting statements side by side") if conflicts else ""
+    return HTML(f'<div id="claims"><h4>{html.escape(title)}</h4>{cite}'
+                f"<p>{html.escape(claims_headline(results))}</p>"
+                + counts_html(results, caption=f"{title}: claims by basis and status")
+                + claims_html(results, caption=f"{title}: each printed value beside its "
+                              "recomputation") + more + "</div>")
+
+
+def source_label(source: Any) -> str:
+    """The paper as researchers cite it, beside its text file and where the citation is printed.
+
+    Examples
+    --------
+    >>> from ipsresearch.sources import SOURCES
+    >>> source_label(SOURCES["ipsnor"]).endswith("line 455)")
+    True
+    """
+    where = f"; {source.printed_at}" if source.printed_at else ""
+    return f"{source.reference()} (source file {source.file}{where})"
+
+
+def claims_counts(results: Iterable[ClaimResult]) -> pd.DataFrame:
+    """Claims by basis and status: a tidy frame ``basis, status, claims`` in vocabulary order.
+
+    Examples
+    --------
+    >>> from ipsresearch.claims import Claim, evaluate
+    >>> r = evaluate(Claim("t.n", "x.txt", 1, "n", 3, lambda d: 3, basis="identity"), None)
+    >>> claims_counts([r]).query("claims > 0").to_dict("records")
+    [{'basis': 'identity', 'status': 'pass', 'claims': 1}]
+    """
+    from ipsresearch.claims import BASES, STATUSES
+
+    rows = pd.DataFrame([(r.basis, r.status) for r in results], columns=["basis", "status"])
+    grid = pd.MultiIndex.from_product([list(BASES), list(STATUSES)], names=["basis", "status"])
+    counted = rows.value_counts().reindex(grid, fill_value=0)
+    return counted.rename("claims").reset_index()
+
+
+def claims_headline(results: Iterable[ClaimResult]) -> str:
+    """One sentence that keeps independent checks apart from demonstrations and cited figures.
+
+    Independent checks are the ``transcribed`` and ``identity`` claims (they
+    can catch an error in the paper); ``definition`` claims compare the paper
+    with an instrument's own table; ``calibrated`` claims count synthetic
+    records generated to match the paper and only demonstrate the analysis;
+    ``cited`` figures are shown with their source.
+    """
+    results = list(results)
+
+    def part(bases: tuple[str, ...]) -> tuple[int, str]:
+        chosen = [r for r in results if r.basis in bases]
+        counts = pd.Series([r.status for r in chosen], dtype=object).value_counts()
+        text = ", ".join(f"{counts[s]} {s}" for s in ("pass", "erratum", "query", "fail", "unchecked")
+                         if counts.get(s, 0))
+        return len(chosen), text or "none"
+
+    n_ind, ind = part(("transcribed", "identity"))
+    n_def, dfn = part(("definition",))
+    n_cal, cal = part(("calibrated",))
+    n_cit, _ = part(("cited",))
+    out = [f"{len(results)} claims.",
+           f"Independent checks against the paper's own tables, lists and arithmetic "
+           f"(transcribed, identity): {n_ind} ({ind})."]
+    if n_def:
+        out.append(f"Instrument constants checked against the instrument's table (definition): "
+                   f"{n_def} ({dfn}).")
+    if n_cal:
+        out.append(f"Demonstrations on synthetic records generated to match the paper (calibrated): "
+                   f"{n_cal} ({cal}); they show the analysis code counts what the paper counted and "
+                   f"cannot catch an error in the paper.")
+    if n_cit:
+        out.append(f"Figures the paper cites from other work (cited): {n_cit}, shown with their "
+                   f"source and not checked.")
+    return " ".join(out)
+
+
+def counts_html(results: Iterable[ClaimResult], *,
+                caption: str = "The claims by basis and status") -> str:
+    """Claims by basis (rows) and status (columns), with totals, as an HTML table with a numbered caption."""
+    from ipsresearch.claims import BASES, STATUSES
+
+    table = claims_counts(results).pivot(index="basis", columns="status", values="claims")
+    table = table.reindex(index=list(BASES), columns=list(STATUSES))
+    table = table[table.sum(axis=1) > 0]
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in STATUSES)
+    rows = []
+    for basis, row in table.iterrows():
+        cells = "".join(f'<td class="num">{int(v)}</td>' for v in row)
+        rows.append(f'<tr><td title="{html.escape(BASES[basis])}">{html.escape(basis)}</td>{cells}'
+                    f'<td class="num">{int(row.sum())}</td></tr>')
+    totals = "".join(f'<td class="num">{int(v)}</td>' for v in table.sum(axis=0))
+    rows.append(f'<tr><td>all</td>{totals}<td class="num">{int(table.to_numpy().sum())}</td></tr>')
+    cap = f"<caption>{caption_label('Table')}{html.escape(caption)}</caption>" if caption else ""
+    return (CLAIMS_CSS + f'<table class="claims claims-counts">{cap}\n<thead><tr><th>basis</th>{head}'
+            f"<th>all</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
 
 
 def format_value(value: Any, unit: str = "") -> str:
@@ -938,30 +1059,103 @@ def format_value(value: Any, unit: str = "") -> str:
     return str(value)
 
 
-def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False, caption: str = "") -> str:
-    """HTML table of claim results, with a numbered ``caption``; every string from data is escaped."""
+def printed_value(r: ClaimResult) -> str:
+    """What the paper prints for a claim: the words or figures as printed, else the value; a dash if nothing."""
+    if r.published is None:
+        return "—"
+    return r.printed or format_value(r.published, r.unit)
+
+
+def _lines(r: ClaimResult) -> str:
+    return ", ".join(str(x) for x in (r.line, *r.lines))
+
+
+def _detail(r: ClaimResult) -> str:
+    if r.error:
+        return f"error: {r.error}"
+    parts = [r.erratum or "", r.query or "", r.reference and f"source: {r.reference}", r.note]
+    return " ".join(p for p in parts if p)
+
+
+def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False,
+                caption: str = "") -> str:
+    """HTML table of claim results with a numbered ``caption``; every string from data is escaped.
+
+    Columns: id, basis, source file and lines, quantity, what the paper
+    prints, what the package counted from the text (only where the paper
+    prints no number), the recomputed value, tolerance, status and the note
+    (erratum, query, cited source or definition).
+    """
     esc = html.escape
     rows = []
     for r in results:
         report = esc(r.report)
         rid = esc(r.id)
         cell_id = (f'<a href="{report}.html#claims">{rid}</a>' if link_reports and r.report else rid)
-        detail = r.erratum or r.note or ""
-        if r.error:
-            detail = f"error: {r.error}"
-        lines = ", ".join(str(x) for x in (r.line, *r.lines))
+        counted = "" if r.counted is None else format_value(r.counted, r.unit)
         rows.append(
-            f'<tr class="status-{esc(r.status)}"><td>{cell_id}</td>'
-            f"<td>{esc(r.source)}</td><td>{esc(lines)}</td><td>{esc(r.quantity)}</td>"
-            f'<td class="num">{esc(format_value(r.published, r.unit))}</td>'
+            f'<tr class="status-{esc(r.status)} basis-{esc(r.basis)}"><td>{cell_id}</td>'
+            f'<td class="basis">{esc(r.basis)}</td>'
+            f"<td>{esc(r.source)}</td><td>{esc(_lines(r))}</td><td>{esc(r.quantity)}</td>"
+            f'<td class="num">{esc(printed_value(r))}</td>'
+            f'<td class="num">{esc(counted)}</td>'
             f'<td class="num">{esc(format_value(r.computed, r.unit))}</td>'
             f'<td class="num">{esc(format_value(r.tolerance))}</td>'
-            f'<td class="status">{esc(r.status)}</td><td>{esc(detail)}</td></tr>'
+            f'<td class="status">{esc(r.status)}</td><td>{esc(_detail(r))}</td></tr>'
         )
-    head = ("<tr><th>id</th><th>source</th><th>line</th><th>quantity</th><th>published</th>"
-            "<th>computed</th><th>tolerance</th><th>status</th><th>note / erratum</th></tr>")
+    head = ("<tr><th>id</th><th>basis</th><th>source</th><th>line</th><th>quantity</th>"
+            "<th>printed</th><th>counted from the text</th><th>computed</th><th>tolerance</th>"
+            "<th>status</th><th>note</th></tr>")
     cap = f"<caption>{caption_label('Table')}{esc(caption)}</caption>" if caption else ""
     return (CLAIMS_CSS + f'<table class="claims">{cap}\n<thead>{head}</thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+def conflicts_html(results: Iterable[ClaimResult], *, link_reports: bool = False,
+                   caption: str = "Errata and queries: the conflicting statements side by side") -> str:
+    """Errata and queries with the conflicting statements side by side.
+
+    Each row gives the line and value the claim checks, the other printed
+    statement(s) it conflicts with (line and value), the value recomputed
+    from the data, and why: for an erratum the contradiction, for a query the
+    reading or rule under which the paper would agree.
+    """
+    esc = html.escape
+    rows = []
+    for r in results:
+        report = esc(r.report)
+        rid = esc(r.id)
+        cell_id = (f'<a href="{report}.html#claims">{rid}</a>' if link_reports and r.report else rid)
+        if r.published is not None:
+            says = f"line {r.line}: {printed_value(r)}"
+        elif r.printed:
+            says = f"line {r.line}: {r.printed} (counted from the text: {format_value(r.counted)})"
+        else:
+            says = f"line {r.line}: {format_value(r.counted)} (counted from the text)"
+        against = "; ".join(f"line {line}: {says}" for line, says in r.versus) or "—"
+        why = r.erratum or r.query or ""
+        rows.append(
+            f'<tr class="status-{esc(r.status)}"><td>{cell_id}</td><td class="status">{esc(r.status)}</td>'
+            f"<td>{esc(r.source)}</td><td>{esc(says)}</td><td>{esc(against)}</td>"
+            f'<td class="num">{esc(format_value(r.computed, r.unit))}</td><td>{esc(why)}</td></tr>'
+        )
+    head = ("<tr><th>id</th><th>status</th><th>source</th><th>the paper prints</th>"
+            "<th>against</th><th>computed</th><th>why</th></tr>")
+    cap = f"<caption>{caption_label('Table')}{esc(caption)}</caption>" if caption else ""
+    return (CLAIMS_CSS + f'<table class="claims claims-conflicts">{cap}\n<thead>{head}</thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+def left_out_html(left_out: pd.DataFrame, *,
+                  caption: str = "What the register leaves out, and why") -> str:
+    """The register's list of what it leaves out (``ipsresearch/studies/left_out.csv``) as HTML."""
+    esc = html.escape
+    rows = [f"<tr><td>{esc(r.source)}</td><td>{esc(str(r.lines))}</td><td>{esc(r.item)}</td>"
+            f"<td>{esc(r.as_printed)}</td><td>{esc(r.reason)}</td></tr>"
+            for r in left_out.itertuples()]
+    head = "<tr><th>source</th><th>line</th><th>item</th><th>as printed</th><th>why left out</th></tr>"
+    cap = f"<caption>{caption_label('Table')}{esc(caption)}</caption>" if caption else ""
+    return (CLAIMS_CSS + f'<table class="claims left-out">{cap}\n<thead>{head}</thead>\n<tbody>\n'
             + "\n".join(rows) + "\n</tbody></table>")
 
 
@@ -978,6 +1172,10 @@ CLAIMS_CSS = (
     "table.claims caption .ips-number{font-weight:bold}"
     "table.claims tr.status-pass td.status{color:#176b2c}"
     "table.claims tr.status-fail td.status{color:#b00020;font-weight:bold}"
-    "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}</style>\n"
+    "table.claims tr.status-erratum td.status{color:#8a5a00;font-weight:bold}"
+    "table.claims tr.status-query td.status{color:#5a3d8a;font-weight:bold}"
+    "table.claims tr.status-unchecked td.status{color:#555}"
+    "table.claims tr.basis-calibrated td.basis,table.claims tr.basis-cited td.basis{color:#555;"
+    "font-style:italic}</style>\n"
 )
 """Styles of the claims table, inlined so the table reads the same in every page."""
