@@ -234,7 +234,7 @@ def _inventory() -> list[list[str]]:
     claim or left out, basis]."""
     rows, paper = [], None
     for line in AUDIT.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^## Seed (\d{3})", line)
+        m = re.match(r"^## Source (\d{3})", line)
         if m:
             paper = m.group(1)
         elif line.startswith("## "):

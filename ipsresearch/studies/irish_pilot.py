@@ -127,7 +127,7 @@ def _claims() -> list[Claim]:
     return [
         c("cited_principles", 7, "core principles of IPS (Becker et al. 2019, as cited)", 8, None,
           basis="cited", printed="eight core principles", reference="Becker et al., 2019",
-          note="the line lists five of them; seed 001 line 39 and seed 003 line 3 list all eight"),
+          note="the line lists five of them; source 001 line 39 and source 003 line 3 list all eight"),
         c("cited_rcts", 7, "randomised trials in the systematic review cited (Brinchmann et al. 2020)",
           27, None, basis="cited", reference="Brinchmann et al., 2020",
           note="the review's own abstract figures are in the ips_reviews table (issue 19); "
