@@ -74,6 +74,10 @@ OTHER_MEANING = {
     "ipsresearch.synthesis.heterogeneity.tau2_score:method",
     "ipsresearch.synthesis.meta.meta_analysis:method",
     "ipsresearch.synthesis.meta_regression.meta_regression:method",
+    "ipsresearch.synthesis.arms.misread_totals:method",
+    "ipsresearch.synthesis.subgroups.subgroup_analysis:method",
+    # one grouping column, each level pooled on its own (issue 19)
+    "ipsresearch.synthesis.subgroups.subgroup_analysis:by",
 }
 
 

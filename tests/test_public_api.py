@@ -174,6 +174,9 @@ def _results() -> dict[str, object]:
         "MetaRegressionResult": synthesis.meta_regression(simulate_trials(6, seed=3),
                                                           moderators="fidelity"),
         "CoxResult": outcomes.cox_regression(jobs, covariates="site"),
+        "MisreadTotals": synthesis.misread_totals(simulate_trials(6, seed=3)),
+        "SubgroupResult": synthesis.subgroup_analysis(
+            simulate_trials(6, seed=3).assign(region=["USA", "Europe"] * 3), by="region"),
     }
 
 

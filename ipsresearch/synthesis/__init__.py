@@ -10,6 +10,7 @@ in :mod:`ipsresearch.figures` (``plot_forest``, ``plot_funnel``, ``plot_prisma``
 from __future__ import annotations
 
 from ipsresearch._deprecation import warn_moved
+from ipsresearch.synthesis.arms import MisreadTotals, arms_from_2x2, misread_totals
 from ipsresearch.synthesis.heterogeneity import q_profile, tau2_estimate
 from ipsresearch.synthesis.meta import (
     MetaAnalysisResult,
@@ -28,10 +29,16 @@ from ipsresearch.synthesis.study_table import (
     tally,
     year_range,
 )
+from ipsresearch.synthesis.subgroups import SubgroupResult, subgroup_analysis
 
 __all__: list[str] = [
     "MetaAnalysisResult",
     "MetaRegressionResult",
+    "MisreadTotals",
+    "SubgroupResult",
+    "arms_from_2x2",
+    "misread_totals",
+    "subgroup_analysis",
     "effect_sizes",
     "egger_test",
     "leave_one_out",
