@@ -32,6 +32,7 @@ __all__ = [
     "PAIR_COLOURS",
     "PALETTE",
     "ROLE_COLOURS",
+    "WHITE",
     "axes",
     "band_colour",
     "describe",
@@ -76,6 +77,9 @@ REFERENCE_COLOURS = {"line": "#b5651d", "band": "#f2c14e"}
 
 FUNNEL_FILL = "#e8eef5"
 """Inside of the funnel of a funnel plot."""
+
+WHITE = "#ffffff"
+"""Inside of an open marker (a study drawn apart from the others, e.g. one with inferred counts)."""
 
 CHANGE_COLOURS = {"up": BLUE, "down": "#b00020", "same": "#666666"}
 """Lines of a slope plot that rise, fall or stay level between two rounds."""

@@ -21,7 +21,7 @@ on. Import them from :mod:`ipsresearch.figures`.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -38,6 +38,7 @@ from ipsresearch.figures._style import (
     PAIR_COLOURS,
     PRISMA_COLOURS,
     REFERENCE_COLOURS,
+    WHITE,
     axes,
     describe,
     listing,
@@ -74,6 +75,9 @@ def plot_forest(
     reference: float | None = None,
     reference_label: str = "",
     reference_band: tuple[float, float] | None = None,
+    sources: Mapping[str, str] | None = None,
+    highlight: Collection[str] | None = None,
+    highlight_label: str = "",
     ax: plt.Axes | None = None,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
@@ -96,11 +100,22 @@ def plot_forest(
         Legend text for ``reference``.
     reference_band : (float, float), optional
         Shade this interval around ``reference`` (e.g. its confidence interval).
+    sources : mapping of str to str, optional
+        Study label -> where its numbers come from (e.g. the address its
+        counts were read at), printed on a second line under the study's
+        label. Every study of the result must have one.
+    highlight : collection of str, optional
+        Study labels drawn as open squares on dashed lines (e.g. trials
+        whose counts are only inferred), so that they cannot be mistaken for
+        the others.
+    highlight_label : str
+        Legend text for the highlighted studies (a legend is drawn only with it).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; without it, a new figure. The Axes drawn on is returned.
         A new figure is sized to the number of studies.
     figsize : (float, float), optional
-        Size of a new figure (default 8.6 inches wide, 0.32 inch per study).
+        Size of a new figure (default 8.6 inches wide, 0.32 inch per study;
+        0.5 inch with ``sources``).
     title : str, optional
         Axes title (left-aligned).
 
@@ -123,7 +138,16 @@ def plot_forest(
     """
     s = result.studies
     k_rows = len(s)
-    ax = axes(ax, figsize or (8.6, 0.32 * k_rows + 1.9), spines=("top", "right", "left"))
+    names = s["study"].astype(str).tolist()
+    if sources is not None:
+        missing = [n for n in names if n not in sources]
+        if missing:
+            raise ValueError(f"sources has no entry for {', '.join(missing)}; give one per study")
+    marked = {str(h) for h in highlight} if highlight is not None else set()
+    if unknown := sorted(marked - set(names)):
+        raise ValueError(f"highlight names {', '.join(unknown)}, which are not studies of the result")
+    row_height = 0.5 if sources is not None else 0.32
+    ax = axes(ax, figsize or (8.6, row_height * k_rows + 1.9), spines=("top", "right", "left"))
     two_arm = "events_treatment" in s.columns
     y = np.arange(k_rows, 0, -1, dtype=float) + 1.0  # first study on top; pooled at y = 1
     inc = s["included"].to_numpy(dtype=bool)
@@ -131,10 +155,13 @@ def plot_forest(
     lo = s["ci_low"].to_numpy(dtype=float)
     hi = s["ci_high"].to_numpy(dtype=float)
     w = s["weight"].to_numpy(dtype=float)
+    open_ = np.array([n in marked for n in names], dtype=bool)[inc]
 
-    ax.hlines(y[inc], lo[inc], hi[inc], color=LIGHT_BLUE, linewidth=1.2, zorder=2)
+    ax.hlines(y[inc], lo[inc], hi[inc], color=LIGHT_BLUE, linewidth=1.2, zorder=2,
+              linestyles=["--" if m else "-" for m in open_])
     sizes = 400.0 * w[inc] / max(float(np.max(w[inc])), 1e-12) + 8.0
-    ax.scatter(est[inc], y[inc], s=sizes, marker="s", color=BLUE, zorder=3, label="study")
+    ax.scatter(est[inc], y[inc], s=sizes, marker="s", zorder=3, label="study",
+               facecolors=[WHITE if m else BLUE for m in open_], edgecolors=BLUE, linewidths=1.2)
 
     # pooled diamond and prediction interval
     h = 0.32
@@ -169,9 +196,19 @@ def plot_forest(
                          f" vs {r['events_control']}/{r['n_control']}")
             else:
                 text += f"  {r['events']}/{r['n']}"
+        if sources is not None:
+            text += f"\n{sources[str(r['study'])]}"
         labels.append(text)
     ax.set_yticks([*y, 1.0], [*labels, f"Pooled, {METHODS[result.method]}"])
     ax.tick_params(axis="y", length=0)
+    if sources is not None:
+        for tick in ax.get_yticklabels()[:-1]:
+            tick.set_fontsize(8)
+            tick.set_linespacing(1.3)
+    if highlight_label and open_.any():
+        ax.scatter([], [], s=60, marker="s", facecolors=WHITE, edgecolors=BLUE, label=highlight_label)
+        ax.legend(handles=ax.get_legend_handles_labels()[0][-1:], loc="upper right", fontsize=8,
+                  frameon=False)
 
     trans = blended_transform_factory(ax.transAxes, ax.transData)
     ax.text(1.02, y[0] + 0.9, f"{result.label} [{result.confidence:.0%} CI]   weight",

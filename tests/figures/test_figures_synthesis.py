@@ -56,6 +56,25 @@ def test_forest_plot_marks_are_the_results_numbers(zero):
     assert "not pooled (no events)" in texts  # the double-zero trial is listed but not drawn
 
 
+def test_forest_plot_names_each_studys_source_and_marks_highlighted_ones():
+    trials = pd.read_csv(REF / "meta_trials.csv")
+    res = meta_analysis(trials, method="REML")
+    names = res.studies["study"].tolist()
+    sources = {name: f"source of {name}" for name in names}
+    ax = figures.plot_forest(res, sources=sources, highlight=names[:2], highlight_label="inferred counts")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert all(label.endswith(f"\nsource of {name}") for label, name in zip(labels, names, strict=False))
+    faces = [to_hex(c) for c in _squares(ax).get_facecolors()]
+    assert faces[:2] == ["#ffffff", "#ffffff"] and set(faces[2:]) == {"#1f4e79"}
+    styles = ax.collections[0].get_linestyles()
+    assert styles[0] != styles[2]  # dashed interval for a highlighted study
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["inferred counts"]
+    with pytest.raises(ValueError, match="sources has no entry for"):
+        figures.plot_forest(res, sources={names[0]: "x"})
+    with pytest.raises(ValueError, match="highlight names nobody"):
+        figures.plot_forest(res, highlight=["nobody"])
+
+
 def test_fixed_effect_forest_has_no_prediction_interval():
     trials = pd.read_csv(REF / "meta_trials.csv")
     ax = figures.plot_forest(meta_analysis(trials, method="FE"))
