@@ -66,6 +66,27 @@ def test_meta_analysis_html_escapes_study_names():
     assert_escaped(synthesis.meta_analysis(trials)._repr_html_())
 
 
+def test_subgroup_and_misread_html_escape_study_and_group_names():
+    trials = pd.DataFrame({"study": [PAYLOAD, "B", "C", "D"], "events_treatment": [10, 12, 9, 14],
+                           "n_treatment": [20, 30, 25, 30], "events_control": [5, 6, 4, 8],
+                           "n_control": [20, 30, 25, 30], "group": [PAYLOAD, PAYLOAD, "x", "x"]})
+    markup = synthesis.subgroup_analysis(trials, by="group")._repr_html_()
+    assert not RAW.search(markup) and "&lt;img src=x onerror=" in markup
+    assert_escaped(tables.format_misread(synthesis.misread_totals(trials).to_frame()).to_html())
+
+
+def test_trial_tables_escape_study_sources_and_reasons():
+    pooled = pd.DataFrame({"study": [PAYLOAD], "events_treatment": [1], "n_treatment": [2],
+                           "events_control": [1], "n_control": [2], "counts": ["settled"],
+                           "analysis_set": ["primary"], "region": ["Europe"], "control_category": ["x"],
+                           "source_url": [PAYLOAD], "source_location": [PAYLOAD]})
+    assert_escaped(tables.format_trials(pooled).to_html())
+    excluded = pd.DataFrame({"study": [PAYLOAD], "analysis_set": ["none"], "confidence": ["low"],
+                             "reason": [PAYLOAD], "pct_ips_stated": [None], "pct_control_stated": [None],
+                             "printed_ratio": [float("nan")], "source_url": [PAYLOAD]})
+    assert_escaped(tables.format_excluded_trials(excluded).to_html())
+
+
 def test_prisma_flow_html_escapes_reasons_and_groups():
     log = pd.DataFrame({"record_id": ["r1", "r2", "r3"], "search": [PAYLOAD, PAYLOAD, "s2"],
                         "search_date": ["2020-01-01"] * 3, "source": ["database"] * 3,

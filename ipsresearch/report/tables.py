@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 __all__ = ["CLAIMS_CSS", "FIGURE_CSS", "HEADERS", "MISSING", "TABLE_CSS", "caption_label",
            "claims_counts", "claims_headline", "claims_html", "column_digits", "column_kind",
            "conflicts_html", "counts_html", "doi_link", "Figure", "format_bands", "format_cell",
-           "format_count", "format_flow", "format_interval", "format_meta", "format_number",
-           "format_p", "format_percent", "format_rates", "format_survival", "format_value",
+           "format_count", "format_excluded_trials", "format_flow", "format_heterogeneity",
+           "format_interval", "format_meta", "format_misread", "format_number", "format_p",
+           "format_percent", "format_rates", "format_survival", "format_trials", "format_value",
            "header", "left_out_html", "printed_value", "show_claims", "show_figure", "show_table",
            "source_label", "Table"]
 
@@ -166,6 +167,132 @@ def format_meta(summary: pd.DataFrame, *, label: str | None = None, digits: int 
     out["I²"] = summary["i2"].map(lambda v: f"{v:.0f}%")
     out["Q (df)"] = [f"{q:.1f} ({d})" for q, d in zip(summary["q"], summary["q_df"], strict=True)]
     out["p (Q)"] = summary["q_p"].map(lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}")
+    return out
+
+
+def format_heterogeneity(table: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
+    """Display table of ``MetaAnalysisResult.heterogeneity()`` (tau², tau, I², H² with intervals).
+
+    Indexed by the quantity's symbol; I² in per cent. The numeric input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"quantity": ["tau2", "i2"], "estimate": [0.1167, 79.43],
+    ...     "ci_low": [0.0255, 45.77], "ci_high": [1.1098, 97.35], "method": ["Q-profile"] * 2})
+    >>> format_heterogeneity(h).reset_index().values.tolist()
+    [['tau²', '0.117', '0.026 to 1.110', 'Q-profile'], ['I²', '79%', '46% to 97%', 'Q-profile']]
+    """
+    names = {"tau2": "tau²", "tau": "tau", "i2": "I²", "h2": "H²"}
+
+    def num(v: float, q: str) -> str:
+        return f"{v:.0f}%" if q == "i2" else f"{v:.{digits}f}"
+
+    out = pd.DataFrame(index=pd.Index([names.get(q, q) for q in table["quantity"]], name="quantity"))
+    q = table["quantity"].tolist()
+    out["estimate"] = [num(v, k) for v, k in zip(table["estimate"], q, strict=True)]
+    out["interval"] = [f"{num(lo, k)} to {num(hi, k)}"
+                       for lo, hi, k in zip(table["ci_low"], table["ci_high"], q, strict=True)]
+    out["method"] = table["method"].astype(str).to_numpy()
+    return out
+
+
+def _arm(events: Any, n: Any) -> str:
+    return f"{int(events)} of {int(n)}"
+
+
+def format_trials(trials: pd.DataFrame) -> pd.DataFrame:
+    """Display table of the pooled trials of ``ips_trials.select_trials(...).pooled``.
+
+    Indexed by study: the IPS and control counts (``85 of 156``), how the
+    counts were established, the analysis set, region and control condition,
+    and the source's full address with the place in it where the figures
+    were read. The numeric input is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"study": ["Burns 2007"], "events_treatment": [85], "n_treatment": [156],
+    ...     "events_control": [43], "n_control": [156], "counts": ["settled"],
+    ...     "analysis_set": ["primary"], "region": ["Europe"],
+    ...     "control_category": ["traditional_vocational_rehabilitation"],
+    ...     "source_url": ["https://pubmed.ncbi.nlm.nih.gov/17905167/"],
+    ...     "source_location": ["abstract"]})
+    >>> format_trials(t).iloc[0].tolist()[:5]
+    ['85 of 156', '43 of 156', 'settled', 'primary', 'Europe']
+    """
+    out = pd.DataFrame(index=pd.Index(trials["study"].astype(str), name="study"))
+    out["IPS"] = [_arm(e, n) for e, n in zip(trials["events_treatment"], trials["n_treatment"], strict=True)]
+    out["control"] = [_arm(e, n) for e, n in zip(trials["events_control"], trials["n_control"], strict=True)]
+    out["counts"] = trials["counts"].astype(str).to_numpy()
+    out["set"] = trials["analysis_set"].astype(str).to_numpy()
+    out["region"] = trials["region"].astype(str).to_numpy()
+    out["control condition"] = trials["control_category"].astype(str).str.replace("_", " ").to_numpy()
+    out["source"] = trials["source_url"].fillna("no address").astype(str).to_numpy()
+    out["where in the source"] = trials["source_location"].astype(str).to_numpy()
+    return out
+
+
+def format_excluded_trials(excluded: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """Display table of the reports left out of pooling (``ips_trials.select_trials(...).excluded``).
+
+    Indexed by study: set, confidence, the percentages as printed, their
+    ratio (no interval: it has no arm sizes behind it), the reason and the
+    source's address (when the frame has ``source_url``). The numeric input
+    is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"study": ["Lehman 2002"], "analysis_set": ["none"],
+    ...     "confidence": ["unavailable"], "reason": ["Arm sizes not stated."],
+    ...     "pct_ips_stated": ["27"], "pct_control_stated": ["7"], "printed_ratio": [27 / 7]})
+    >>> format_excluded_trials(x).iloc[0].tolist()
+    ['none', 'unavailable', '27% vs 7%', '3.86', 'Arm sizes not stated.']
+    """
+    out = pd.DataFrame(index=pd.Index(excluded["study"].astype(str), name="study"))
+    out["set"] = excluded["analysis_set"].astype(str).to_numpy()
+    out["confidence"] = excluded["confidence"].astype(str).to_numpy()
+    out["printed rates"] = [f"{a}% vs {b}%" if pd.notna(a) and pd.notna(b) and str(a) and str(b) else ""
+                            for a, b in zip(excluded["pct_ips_stated"], excluded["pct_control_stated"],
+                                            strict=True)]
+    out["ratio of printed rates"] = [f"{r:.{digits}f}" if pd.notna(r) else "" for r in excluded["printed_ratio"]]
+    out["reason"] = excluded["reason"].astype(str).to_numpy()
+    if "source_url" in excluded.columns:
+        out["source"] = excluded["source_url"].fillna("no address").astype(str).to_numpy()
+    return out
+
+
+def format_misread(frame: pd.DataFrame, *, label: str = "risk ratio", digits: int = 2) -> pd.DataFrame:
+    """Display table of ``MisreadTotals.to_frame()``: rates and estimates, correct and misread.
+
+    Indexed by study (the pooled row last): the two arms' rates and the
+    estimate with its interval, first with events among arm totals, then
+    with each total read as the count without the outcome. The numeric input
+    is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"row": ["study"], "study": ["A"], "rate_treatment": [0.5449],
+    ...     "rate_control": [0.2756], "estimate": [1.977], "ci_low": [1.476], "ci_high": [2.647],
+    ...     "rate_treatment_misread": [0.3527], "rate_control_misread": [0.2161],
+    ...     "estimate_misread": [1.632], "ci_low_misread": [1.191], "ci_high_misread": [2.237]})
+    >>> format_misread(f).iloc[0].tolist()
+    ['54.5% vs 27.6%', '1.98 (1.48 to 2.65)', '35.3% vs 21.6%', '1.63 (1.19 to 2.24)']
+    """
+    def rates(a: float, b: float) -> str:
+        return "" if pd.isna(a) else f"{a:.1%} vs {b:.1%}"
+
+    def est(v: float, lo: float, hi: float) -> str:
+        return f"{v:.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
+
+    out = pd.DataFrame(index=pd.Index(frame["study"].astype(str), name="study"))
+    for suffix, head in (("", "events among totals"), ("_misread", "totals read as 'without'")):
+        out[f"rates, {head}"] = [rates(a, b) for a, b in zip(frame[f"rate_treatment{suffix}"],
+                                                             frame[f"rate_control{suffix}"], strict=True)]
+        out[f"{label}, {head}"] = [est(v, lo, hi) for v, lo, hi in zip(
+            frame[f"estimate{suffix}"], frame[f"ci_low{suffix}"], frame[f"ci_high{suffix}"], strict=True)]
     return out
 
 
