@@ -1,14 +1,15 @@
-"""Notebook 06 renders headless: static results for the defaults, no widget noise."""
+"""Notebook 06 renders headless: the real trials first, with their sources; the laboratory; no widget noise."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from ipsresearch.report.build import build
-from ipsresearch.studies import irish_pilot
-from ipsresearch.synthesis import meta_analysis
+from ipsresearch.studies import ips_trials, irish_pilot
+from ipsresearch.synthesis import meta_analysis, misread_totals
 from ipsresearch.synthetic import simulate_trials
 
 NAME = "06-evidence-for-ips"
@@ -16,7 +17,7 @@ NAME = "06-evidence-for-ips"
 
 def _text(page: str) -> str:
     body = re.sub(r"<style.*?</style>|<script.*?</script>", "", page, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 @pytest.mark.slow
@@ -31,12 +32,41 @@ def test_renders_static_results_without_widgets(built_reports):
     assert f"{res.estimate:.3f}" in text and f"{res.ci_low:.3f} to {res.ci_high:.3f}" in text
     pilot = irish_pilot.load()
     assert f"{int(pilot.employed['employed'].sum())} of {len(pilot.participants)}" in text
-    assert page.count("<img") == 3  # forest plot, funnel plot, forest plot of the IPS arms
+    # forest of the real trials, what-if forest, the pitfall's two forests, pilot beside the IPS arms;
+    # then the laboratory's forest and funnel plots
+    assert page.count("<img") == 6
     # no errors, stderr or widget placeholders on the page
     for noise in ("Traceback", "application/vnd.jupyter.widget", "interactive(children",
                   "jp-RenderedText\" data-mime-type=\"application/vnd.jupyter.stderr",
                   "Cannot simulate"):
         assert noise not in page, noise
+
+
+@pytest.mark.slow
+def test_the_real_trials_come_first_with_their_pooled_estimate_and_every_source_named(built_reports):
+    out, _ = built_reports
+    text = _text((out / f"{NAME}.html").read_text(encoding="utf-8"))
+    primary = ips_trials.select_trials(sets=["primary"])
+    real = meta_analysis(primary.pooled, method="REML", test="knha")
+    pooled = (f"{real.estimate:.2f} times the share in the control arms (95% Knapp-Hartung interval "
+              f"{real.ci_low:.2f} to {real.ci_high:.2f}")
+    assert pooled in text
+    assert f"between {real.pi_low:.2f} and {real.pi_high:.2f}" in text  # prediction interval
+    # the real trials before the laboratory's simulated ones
+    assert text.index(pooled) < text.index("Part 2. A laboratory") < text.index("Trial 01")
+    everything = ips_trials.select_trials(sets=["primary", "sensitivity"], what_if=True)
+    for _, trial in everything.pooled.iterrows():  # every pooled trial with its source's address
+        assert f"{trial['study']} {trial['events_treatment']} of {trial['n_treatment']}" in text
+        assert trial["source_url"] in text, trial["study"]
+    for _, report in everything.excluded.iterrows():  # and every report left out, with its source
+        assert report["study"] in text
+        if isinstance(report["source_url"], str):
+            assert report["source_url"] in text, report["study"]
+    # the pitfall, computed by the package, and the refusal of the slip
+    both = misread_totals(primary.pooled, method="REML", test="knha")
+    assert (f"the pooled risk ratio is {both.correct.estimate:.2f}" in text
+            and f"it is {both.misread.estimate:.2f}" in text)
+    assert "`n_treatment` is the name of an arm total" in text
 
 
 @pytest.mark.slow
