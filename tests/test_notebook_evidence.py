@@ -5,8 +5,11 @@ from __future__ import annotations
 import html
 import re
 
+import matplotlib.pyplot as plt
 import pytest
 
+from ipsresearch import figures
+from ipsresearch.report import tables
 from ipsresearch.report.build import build
 from ipsresearch.studies import ips_trials, irish_pilot
 from ipsresearch.synthesis import meta_analysis, misread_totals
@@ -20,6 +23,17 @@ def _text(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
+def _shown(result) -> tuple[str, str]:
+    """How the page shows a pooled result: its summary row through the formatting layer (the
+    cells of ``format_meta`` as ``show_table`` prints them, one after another), and the forest
+    plot's description, which becomes the image's alt text."""
+    row = tables.show_table(tables.format_meta(result.summary()), caption="the pooled result")
+    ax = figures.plot_forest(result)
+    described = figures.description(ax)
+    plt.close(ax.figure)
+    return " ".join(row.to_frame().iloc[0].tolist()), described
+
+
 @pytest.mark.slow
 def test_renders_static_results_without_widgets(built_reports):
     out, report = built_reports  # every notebook with its default parameters
@@ -29,7 +43,8 @@ def test_renders_static_results_without_widgets(built_reports):
     # the defaults of the parameters cell, computed here with the same public functions
     res = meta_analysis(simulate_trials(27, fidelity_effect=0.3, seed=2020), measure="RR", method="REML")
     text = _text(page)
-    assert f"{res.estimate:.3f}" in text and f"{res.ci_low:.3f} to {res.ci_high:.3f}" in text
+    row, described = _shown(res)  # e.g. "RR 27 2.13 1.88 to 2.41 1.30 to 3.47 0.058 57% 60.3 (26) < 0.001"
+    assert row in text and described in html.unescape(page)
     pilot = irish_pilot.load()
     assert f"{int(pilot.employed['employed'].sum())} of {len(pilot.participants)}" in text
     # forest of the real trials, what-if forest, the pitfall's two forests, pilot beside the IPS arms;
@@ -74,7 +89,12 @@ def test_parameters_reach_the_notebook(tmp_path):
     results = build(only=["06"], out_dir=tmp_path, params={"k": 12, "method": "DL", "seed": 7},
                     log=lambda *_: None)
     assert [r.status for r in results] == ["built"], results[0].error[-2000:]
-    text = _text((tmp_path / f"{NAME}.html").read_text(encoding="utf-8"))
+    page = (tmp_path / f"{NAME}.html").read_text(encoding="utf-8")
+    text = _text(page)
     res = meta_analysis(simulate_trials(12, fidelity_effect=0.3, seed=7), method="DL")
-    assert "meta-analysis of 12 studies" in text
-    assert f"{res.estimate:.3f}" in text
+    row, described = _shown(res)
+    assert row.startswith("RR 12 ") and row in text and "Method: DL." in text
+    assert "Forest plot of 12 studies" in described and described in html.unescape(page)
+    # and not the default parameters' results
+    default_row, _ = _shown(meta_analysis(simulate_trials(27, fidelity_effect=0.3, seed=2020), method="REML"))
+    assert default_row not in text
