@@ -23,14 +23,21 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipsresearch needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 		echo "recreating $(VENV) (broken or too old)"; rm -rf $(VENV); fi
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@[ -x $(BIN)/python ] || { echo "creating $(VENV)/ with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing into $(VENV)/: pip itself, then ipsresearch with the exact versions of requirements.lock"
+	@echo "  (numpy, pandas, SciPy, statsmodels, matplotlib, JupyterLab, nbconvert, ... about 120 packages;"
+	@echo "   the first time takes a few minutes, later runs only when pyproject.toml or requirements.lock change)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@echo "registering the Jupyter kernel 'Python (ipsresearch)' in $(VENV)/"
 	$(BIN)/python -m ipykernel install --sys-prefix --name ipsresearch --display-name "Python (ipsresearch)" >/dev/null
 	@touch $(STAMP)
+	@echo "$(VENV)/ is ready"
 
 report: $(STAMP)
+	@echo "regenerating the synthetic data in data_synthetic/ (a file is rewritten only if its bytes change)"
 	$(BIN)/ipsresearch data
+	@echo "building the reports: every notebook in a fresh kernel, then reports/index.html"
 	$(BIN)/ipsresearch build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)

@@ -296,6 +296,27 @@ def test_executed_notebooks_carry_no_timing_metadata(nbdir, tmp_path, epoch):
         "utc": "2023-11-14T22:13:20Z", "source": "SOURCE_DATE_EPOCH", "seconds": None}
 
 
+def test_the_build_says_at_once_what_it_will_run_then_shows_progress(nbdir, tmp_path, capsys):
+    out = tmp_path / "out"
+    lines: list[str] = []
+    build(notebooks_dir=nbdir, out_dir=out, jobs=1, log=lines.append, progress=False)
+    assert lines[0] == (f"{out.as_posix()}/: 2 notebooks to execute (01-alpha, 02-beta), 1 at a time, "
+                        "each in a fresh kernel")
+    # plain lines when not on a terminal: each notebook when it starts and when it is done
+    started = [i for i, line in enumerate(lines) if line.startswith("started: 01-alpha (")]
+    built = [i for i, line in enumerate(lines) if line.startswith("built: 01-alpha.html in ")]
+    assert started and built and started[0] < built[0]
+    assert lines[-1].startswith("index.html: the claims register, ")
+    lines.clear()
+    build(notebooks_dir=nbdir, out_dir=out, log=lines.append, progress=False)
+    assert lines[0] == f"{out.as_posix()}/: all 2 reports up to date, nothing to run"
+    # on a terminal: a bar for the reports and one per running notebook (tqdm, on stderr)
+    capsys.readouterr()
+    build(notebooks_dir=nbdir, out_dir=out, force=True, jobs=2, log=lines.append, progress=True)
+    bars = capsys.readouterr().err
+    assert "reports:" in bars and "/2 [" in bars and "01-alpha:" in bars and "cell" in bars
+
+
 # --------------------------------------------------------------------------- failures
 
 

@@ -343,20 +343,68 @@ def _executed_meta(out: Path, name: str) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- progress
 
 
+def plan_line(*, execute: list[str], render: list[str], cached: int, jobs: int, out: Path) -> str:
+    """What a build is about to do, said before it starts: reports to run, at most how many at once.
+
+    Examples
+    --------
+    >>> plan_line(execute=["01-a", "02-b", "03-c"], render=["04-d"], cached=2, jobs=2, out=Path("reports"))
+    'reports/: 3 notebooks to execute (01-a, 02-b, 03-c), 2 at a time, each in a fresh kernel; 1 page to re-render from the execution cache; 2 up to date'
+    >>> plan_line(execute=[], render=[], cached=8, jobs=2, out=Path("reports"))
+    'reports/: all 8 reports up to date, nothing to run'
+    """
+    def n(k: int, what: str) -> str:
+        return f"{k} {what}{'' if k == 1 else 's'}"
+
+    parts = []
+    if execute:
+        at_once = min(jobs, len(execute))
+        parts.append(f"{n(len(execute), 'notebook')} to execute ({', '.join(execute)}), "
+                     f"{at_once} at a time, each in a fresh kernel")
+    if render:
+        parts.append(f"{n(len(render), 'page')} to re-render from the execution cache")
+    if not parts:
+        return f"{out.as_posix().rstrip('/')}/: all {n(cached, 'report')} up to date, nothing to run"
+    if cached:
+        parts.append(f"{cached} up to date")
+    return f"{out.as_posix().rstrip('/')}/: " + "; ".join(parts)
+
+
 class _Progress:
-    """One tqdm bar per running notebook when stderr is a terminal; plain lines otherwise."""
+    """Live progress on a terminal (tqdm): one bar for the reports and one per running notebook
+    (its cells); plain lines otherwise, one when a notebook starts and one when it is done."""
 
     def __init__(self, enabled: bool | None, log: Callable[[str], Any]) -> None:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.log = log
         self._lock = threading.Lock()
+        self._overall = None
+
+    def start(self, total: int) -> None:
+        """The bar of the whole build (reports done of ``total``)."""
+        if self.enabled and total:
+            from tqdm import tqdm
+
+            self._overall = tqdm(total=total, desc="reports", unit="report", position=0,
+                                 leave=False, dynamic_ncols=True, file=sys.stderr)
+
+    def done(self) -> None:
+        """One report finished."""
+        if self._overall is not None:
+            self._overall.update(1)
+
+    def finish(self) -> None:
+        if self._overall is not None:
+            self._overall.close()
+            self._overall = None
 
     def open(self, name: str, total: int, slot: int):
         if not self.enabled:
+            self.line(f"started: {name} ({total} code cells)")
             return None
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=name, unit="cell", position=slot, leave=False,
+        return tqdm(total=total, desc=name, unit="cell", position=slot + 1, leave=False,
                     dynamic_ncols=True, file=sys.stderr)
 
     def close(self, bar) -> None:
@@ -544,11 +592,18 @@ def _build(*, only, out_dir, params, with_code, force, jobs, timeout, notebooks_
     work = [i for i in items if i.action in ("render", "execute", "broken")]
     written: list[str] = []
     reporter = _Progress(progress, log)
+    reporter.line(plan_line(execute=[i.info.name for i in work if i.action != "render"],
+                            render=[i.info.name for i in work if i.action == "render"],
+                            cached=sum(i.action == "cached" for i in items), jobs=jobs, out=out))
     if work:
         ctx.git = pv.git_state()
         ctx.when = pv.build_time()
-        _run(_work(ctx, work, previous, results, entries, written, jobs, reporter, claims_key,
-                   preload))
+        reporter.start(len(work))
+        try:
+            _run(_work(ctx, work, previous, results, entries, written, jobs, reporter, claims_key,
+                       preload))
+        finally:
+            reporter.finish()
 
     reports = [_report_entry(ctx, item, previous, entries) for item in items]
     index_key = pv.canonical_hash({"reports": reports, "package": ctx.package_hash,
@@ -669,6 +724,7 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
             reporter.line(f"{res.status}: {name}.html{took}")
         for note in res.notes:
             reporter.line(f"note: {name}: {note}")
+        reporter.done()
 
     try:
         await asyncio.gather(*(one(i) for i in work))
@@ -929,6 +985,8 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
     files = []
     if store.write_text(ctx.out / "index.html", page):
         files.append("index.html")
+    tally = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "total" and isinstance(n, int) and n)
+    reporter.line(f"index.html: the claims register, {len(claims)} claims ({tally or 'none'})")
     manifest = {
         "generator": "ipsresearch report builder",
         "ipsresearch": __version__,
