@@ -730,17 +730,19 @@ def cohen_kappa(
     present = list(dict.fromkeys(typed[rater]))
     if raters is None:
         if len(present) != 2:
-            raise ValueError(f"Cohen's kappa compares two raters; the codings hold {len(present)} "
-                             f"({', '.join(present)}). Pass raters=(a, b), or use fleiss_kappa "
-                             "or pairwise_kappa")
+            word = "coder" if len(present) == 1 else "coders"
+            raise ValueError(f"Cohen's kappa compares two coders (column `{rater}`); the codings "
+                             f"hold {len(present)} {word} ({', '.join(map(str, present))}). Pass "
+                             "raters=(a, b), or use fleiss_kappa or pairwise_kappa")
         pair = tuple(sorted(present))
     else:
         pair = tuple(raters)
         if len(pair) != 2 or pair[0] == pair[1]:
-            raise ValueError(f"raters must name two different raters, got {raters!r}")
+            raise ValueError(f"raters must name two different coders, got {raters!r}")
         absent = [r for r in pair if r not in present]
         if absent:
-            raise ValueError(f"rater {', '.join(absent)} not found; raters present: {', '.join(present)}")
+            raise ValueError(f"coder {', '.join(map(str, absent))} not found in column `{rater}`; "
+                             f"coders present: {', '.join(map(str, present))}")
     sub = typed[typed[rater].isin(pair)]
     wide = sub.pivot(index=item, columns=rater, values=code).reindex(columns=list(pair))
     wide = _complete(wide, sub, item, incomplete)
@@ -833,7 +835,8 @@ def fleiss_kappa(
     typed = _codings(codings, item, rater, code)
     present = sorted(set(typed[rater]))
     if len(present) < 2:
-        raise ValueError(f"agreement needs at least two raters; the codings hold {len(present)}")
+        raise ValueError(f"agreement needs at least two coders (column `{rater}`); the codings hold "
+                         f"{len(present)} ({', '.join(map(str, present))})")
     wide = typed.pivot(index=item, columns=rater, values=code).reindex(columns=present)
     wide = _complete(wide, typed, item, incomplete)
     cats = sorted(set(wide.to_numpy().ravel()))
@@ -980,7 +983,8 @@ def krippendorff_alpha(
     typed = _codings(codings, item, rater, code)
     present = sorted(set(typed[rater]))
     if len(present) < 2:
-        raise ValueError(f"agreement needs at least two raters; the codings hold {len(present)}")
+        raise ValueError(f"agreement needs at least two coders (column `{rater}`); the codings hold "
+                         f"{len(present)} ({', '.join(map(str, present))})")
     wide = typed.pivot(index=rater, columns=item, values=code).reindex(index=present)
     if int((wide.notna().sum(axis=0) >= 2).sum()) == 0:
         raise ValueError("Krippendorff's alpha needs at least one item coded by two raters")

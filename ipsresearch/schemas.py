@@ -135,6 +135,7 @@ JOB_SPELLS = Schema(
     key=("spell_id",),
     checks=[spell_order_check()],
     description="One row per job or other work activity of a participant.",
+    min_rows=0,  # a programme whose participants have had no job yet
 )
 
 

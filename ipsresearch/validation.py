@@ -241,6 +241,10 @@ class Schema:
         Columns whose combination must be unique (e.g. ``("review_id", "item")``).
     checks : sequence of RowCheck
     description : str
+    min_rows : int
+        Fewest records a valid table holds: 1 for most tables; 0 where an
+        empty table is a fact about the data (a programme whose participants
+        have had no job yet has no job spells).
     """
 
     name: str
@@ -248,6 +252,7 @@ class Schema:
     key: tuple[str, ...] = ()
     checks: Sequence[RowCheck] = field(default_factory=tuple)
     description: str = ""
+    min_rows: int = 1
 
     @property
     def names(self) -> list[str]:
@@ -674,6 +679,7 @@ def read_records(
     what: str = "a CSV file",
     source: str | None = None,
     columns: str = "",
+    allow_empty: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Read a comma-separated file as text cells, with each record's spreadsheet row.
 
@@ -698,6 +704,9 @@ def read_records(
     columns : str
         The expected columns in words, for the messages about a header that
         is not comma-separated and a file without data rows.
+    allow_empty : bool
+        Accept a file with a header and no data rows (a table whose schema
+        has ``min_rows=0``).
 
     Returns
     -------
@@ -734,7 +743,7 @@ def read_records(
                 raise InputError([Problem(src, 1, None, f"the header is {label}-delimited: {first.strip()!r}",
                                           f"comma-separated values; re-save as CSV with commas{hint}")])
     frame, rows = _records(text, src, what)
-    if len(frame) == 0:
+    if len(frame) == 0 and not allow_empty:
         raise InputError([Problem(src, None, None, "has a header row but no data rows",
                                   "one row per record below the header" + (f" ({columns})" if columns else ""))])
     return frame, rows
@@ -839,7 +848,7 @@ def read_csv(
     """
     src = source or str(path)
     frame, rows = read_records(path, what=f"a CSV file of {schema.name}", source=src,
-                               columns=", ".join(schema.names))
+                               columns=", ".join(schema.names), allow_empty=schema.min_rows == 0)
     return _validate(frame, schema, source=src, rows=rows)
 
 
@@ -910,7 +919,7 @@ def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
         problems.append(Problem(source, 1, None, f"column names repeat: {', '.join(dups)}",
                                 "each column name once"))
         raise InputError(problems, source=source)
-    if len(frame) == 0:
+    if len(frame) < schema.min_rows:
         raise InputError([Problem(source, None, None, "has no rows", "at least one record")],
                          source=source)
     default_rows = rows is None or np.array_equal(rows, np.arange(len(frame)) + 2)

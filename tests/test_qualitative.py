@@ -134,9 +134,9 @@ def test_kappa_input_errors_name_row_column_and_value():
     with pytest.raises(InputError, match=r"codings row 3, column `code`: is blank"):
         qualitative.cohen_kappa(blank)
     three = pd.concat([codings, codings[codings["coder"] == "DS"].assign(coder="XX")], ignore_index=True)
-    with pytest.raises(ValueError, match=r"two raters; the codings hold 3 .*pairwise_kappa"):
+    with pytest.raises(ValueError, match=r"two coders \(column `coder`\); the codings hold 3 coders .*pairwise_kappa"):
         qualitative.cohen_kappa(three)
-    with pytest.raises(ValueError, match=r"rater QQ not found"):
+    with pytest.raises(ValueError, match=r"coder QQ not found in column `coder`"):
         qualitative.cohen_kappa(three, raters=("DS", "QQ"))
     # a pair out of three raters: the row named is the table's, not the pair's subset's
     gap = pd.DataFrame({"segment_id": ["s1", "s1", "s1", "s2", "s2"],

@@ -50,6 +50,9 @@ _CODE_INDEX = {c: i for i, c in enumerate(ITEM_CODES)}
 _ITEM_LIKE = re.compile(r"^(S|O|SE)\d+$", re.IGNORECASE)
 _ALLOWED_ITEMS = "an IPS-25 item code: S1-S3, O1-O8 or SE1-SE14"
 _ALLOWED_RATING = "integers 1 to 5"
+MAX_ROUND = 1000
+"""Highest review round accepted (a programme reviewed yearly reaches a few dozen); larger
+values, infinity included, are reported as input errors rather than overflowing an integer."""
 _OPTIONAL_KEYS = ("round", "rater")
 
 
@@ -143,11 +146,12 @@ def _parse_keys(frame: pd.DataFrame, keys: list[str], rows: np.ndarray, found: P
         raw = frame["round"].reset_index(drop=True).to_numpy(dtype=object)
         num, rblank = _numbers(frame["round"])
         with np.errstate(invalid="ignore"):
-            bad = rblank | np.isnan(num) | (np.floor(num) != num) | (num < 1)
+            bad = (rblank | ~np.isfinite(num) | (np.floor(num) != num) | (num < 1)
+                   | (num > MAX_ROUND))
         found.add(bad,
                   lambda i: f"review {rid[i]}: round {_show(raw[i]) if not rblank[i] else 'is blank'}"
-                            + ("" if rblank[i] else " is not a whole number of at least 1"),
-                  rows=rows, column="round", allowed="whole numbers 1, 2, ...")
+                            + ("" if rblank[i] else f" is not a whole number from 1 to {MAX_ROUND}"),
+                  rows=rows, column="round", allowed=f"whole numbers from 1 to {MAX_ROUND}")
         ok &= ~bad
         round_num = num
         codes, uniq = pd.factorize(np.where(bad, -1.0, num))
@@ -510,6 +514,27 @@ def to_wide(ratings, *, layout: str = "auto", review: str = "review_id", item: s
     return pd.concat([cells.keys, items], axis=1)
 
 
+def _item_mapping(name: str, mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``mapping`` keyed by canonical item codes; unknown or repeated codes are a ``ValueError``."""
+    out: dict[str, Any] = {}
+    unknown, repeated = [], []
+    for key, value in dict(mapping).items():
+        code = str(key).strip().upper()
+        if code not in _CODE_INDEX:
+            unknown.append(key)
+        elif code in out:
+            repeated.append(key)
+        else:
+            out[code] = value
+    if unknown:
+        raise ValueError(f"{name}: unknown item code{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(map(repr, unknown))}; choose from {', '.join(ITEM_CODES)}")
+    if repeated:
+        raise ValueError(f"{name}: item {', '.join(map(repr, repeated))} given twice (codes are "
+                         "matched without regard to case or spaces)")
+    return out
+
+
 def single_review(
     ratings: Mapping[str, Any] | None = None,
     *,
@@ -530,18 +555,22 @@ def single_review(
     Returns
     -------
     pandas.DataFrame
-        ``review_id, item, rating`` in the scale's item order, then any codes
-        of ``ratings`` that are not IPS-25 items (so that :func:`score`
-        reports them).
+        ``review_id, item, rating`` in the scale's item order (a rating
+        outside 1..5 is kept, for :func:`score` to report).
+
+    Raises
+    ------
+    ValueError
+        A key of ``ratings`` is not an IPS-25 item code (codes are matched
+        without regard to case or surrounding spaces), or names an item twice.
 
     Examples
     --------
     >>> single_review({"S2": 2}, fill=4)["rating"].tolist()[:3]
     [4, 2, 4]
     """
-    given = dict(ratings or {})
+    given = _item_mapping("ratings", ratings or {})
     codes = [c for c in ITEM_CODES if c in given or fill is not None]
-    codes += [c for c in given if c not in _CODE_INDEX]
     values = [given.get(c, fill) for c in codes]
     return pd.DataFrame({"review_id": [review_id] * len(codes), "item": codes,
                          "rating": pd.Series(values, dtype=object).infer_objects()})
@@ -581,10 +610,7 @@ def with_changes(
        total band
     0     96 fair
     """
-    unknown = [c for c in changes if str(c).strip().upper() not in _CODE_INDEX]
-    if unknown:
-        raise ValueError(f"changes name unknown item codes {unknown}; use S1-S3, O1-O8 or SE1-SE14")
-    wanted = {str(k).strip().upper(): v for k, v in changes.items()}
+    wanted = _item_mapping("changes", changes)
     codes = ratings[item].astype("string").str.strip().str.upper()
     new = codes.map(wanted)
     out = ratings.copy()

@@ -154,6 +154,7 @@ def job_tenure(
         for a person's first qualifying job), ``start_date, end_date, days,
         ended`` (see :func:`spell_durations`), sorted by participant and start
         (jobs of one person starting on the same day keep the order of ``spells``).
+        No rows (the same columns) when nobody held a qualifying job.
 
     Examples
     --------
@@ -168,8 +169,14 @@ def job_tenure(
     """
     participants, spells = checked_cohort(participants, spells, validated)
     keep = np.flatnonzero(qualifying(spells, job_type, paid))
-    if keep.size == 0:
-        raise ValueError("no qualifying jobs: nobody held a job of the chosen type")
+    if keep.size == 0:  # nobody held such a job (or there are no spells): no rows, same columns
+        none = np.array([], dtype=np.int64)
+        return pd.DataFrame({
+            "spell_id": column_values(spells, "spell_id", none),
+            "participant_id": column_values(participants, "participant_id", none),
+            "site": column_values(participants, "site", none),
+            "job_number": none, "start_date": none.astype("datetime64[ns]"),
+            "end_date": none.astype("datetime64[ns]"), "days": none, "ended": none.astype(bool)})
     pos = owner_rows(participants, spells)[keep]
     start = spells["start_date"].to_numpy(dtype="datetime64[D]")[keep]
     # by participant, then start; ties keep the order of the file (registers are usually

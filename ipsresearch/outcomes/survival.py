@@ -665,6 +665,11 @@ def logrank(
     pandas.DataFrame
         One row: ``by, n_groups, n, events, statistic, df, p_value, test``.
 
+    Raises
+    ------
+    ValueError
+        Fewer than two groups, or no event at all (the test does not apply).
+
     Notes
     -----
     ``statsmodels.duration.survfunc.survdiff``, which matches R
@@ -691,11 +696,20 @@ def logrank(
         raise ValueError(f"logrank needs at least two groups in column `{by}`, found {k}")
     time = typed[duration].to_numpy(dtype=float)
     status = typed[event].to_numpy(dtype=bool).astype(np.float64)
+    _need_events(status, event)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat, p = survdiff(time, status, groups)
     return pd.DataFrame({"by": [by], "n_groups": [k], "n": [len(typed)],
                          "events": [int(status.sum())], "statistic": [float(stat)],
                          "df": [k - 1], "p_value": [float(p)], "test": ["log-rank"]})
+
+
+def _need_events(status: np.ndarray, event: str) -> None:
+    """A log-rank test compares observed with expected events: without any, it does not apply
+    (R's ``survdiff`` then prints a chi-square of 0 on -1 degrees of freedom and no p-value)."""
+    if not status.any():
+        raise ValueError(f"the log-rank test needs at least one event; column `{event}` is false in "
+                         f"all {status.size} rows (nobody had the event, so there is nothing to compare)")
 
 
 # ----------------------------------------------------------------- restricted mean, hazard, counts
@@ -972,6 +986,11 @@ def logrank_counts(
         statistic, df, p_value`` (the last three are the test's, repeated) and
         ``strata`` (the column name or ``None``).
 
+    Raises
+    ------
+    ValueError
+        Fewer than two groups, or no event at all (the test does not apply).
+
     Notes
     -----
     ``expected`` is ``sum_t d_t n_gt / n_t`` within each stratum, summed over
@@ -1001,6 +1020,7 @@ def logrank_counts(
         raise ValueError(f"logrank needs at least two groups in column `{by}`, found {len(labels)}")
     time = typed[duration].to_numpy(float)
     status = typed[event].to_numpy(bool)
+    _need_events(status, event)
     strat = typed[strata].to_numpy(dtype=object) if strata else np.zeros(len(typed), dtype=object)
     observed = {g: 0.0 for g in labels}
     expected = {g: 0.0 for g in labels}
