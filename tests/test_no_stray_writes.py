@@ -124,10 +124,15 @@ class ReadOnly:
 
 @pytest.fixture
 def sandbox(tmp_path: Path):
-    """An empty working directory, a private HOME and TMPDIR, and a read-only copy of the data."""
+    """An empty working directory, a private HOME and TMPDIR, and a read-only copy of the data.
+
+    The TMPDIR is longer than a Unix-domain socket path may be (about 107 bytes), as a
+    user's can be: the kernels must still start (issue 20).
+    """
     data = tmp_path / "data-ro"
     shutil.copytree(DATA_SYNTHETIC, data)
-    work, home, tmp = tmp_path / "work", tmp_path / "home", tmp_path / "tmp"
+    work, home = tmp_path / "work", tmp_path / "home"
+    tmp = tmp_path / ("tmp-" + "long-" * 20)
     for d in (work, home, tmp):
         d.mkdir()
     env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1",
@@ -177,6 +182,10 @@ def test_build_writes_only_into_its_output_directory(sandbox):
     assert {"01-irish-pilot.html", "index.html", "manifest.json"} <= {p.name for p in out.iterdir()}
     assert _tree(data) == before
     assert list(work.iterdir()) == []
+    tmp = Path(env["TMPDIR"])
+    # nothing left in TMPDIR but the caches the environment points there (no connection file)
+    assert len(str(tmp)) > 107
+    assert [p.name for p in tmp.iterdir() if p.name not in ("mpl", "jupyter-runtime")] == []
     if reports_before is not None:
         assert _tree(REPORTS_DIR) == reports_before
 

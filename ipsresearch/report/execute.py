@@ -78,11 +78,24 @@ _KERNELS = itertools.count(1)
 def _kernel_config(socket_dir: str | None) -> Config:
     """Kernels talk over Unix-domain sockets, one unique path prefix per kernel in the
     build's socket directory (no TCP ports to collide with when several builds run at
-    once, and no warning about unencrypted TCP from the kernel)."""
+    once, and no warning about unencrypted TCP from the kernel). Their connection files,
+    which hold the kernel's key, go in the same private directory, which the build
+    removes (or the next build, when this one was killed).
+
+    A socket path longer than :data:`ipsresearch.report.kernels.SOCKET_PATH_MAX`
+    cannot be bound (a long ``$TMPDIR``): then the kernel listens on TCP ports of
+    the loopback interface, authenticated by the same key."""
     if os.name != "posix" or socket_dir is None:
         return Config()
+    from ipsresearch.report.kernels import SOCKET_PATH_MAX
+
     prefix = os.path.join(socket_dir, f"k{next(_KERNELS)}")
-    return Config({"KernelManager": {"transport": "ipc", "ip": prefix}})
+    manager = {"connection_file": prefix + ".json"}
+    if len(prefix) + len("-99") <= SOCKET_PATH_MAX:
+        manager.update(transport="ipc", ip=prefix)
+    else:
+        manager.update(transport="tcp", ip="127.0.0.1")
+    return Config({"KernelManager": manager})
 
 
 def read_notebook(raw: bytes) -> nbformat.NotebookNode:

@@ -48,6 +48,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ANSWER_TIMEOUT", "MATPLOTLIBRC", "PRELOAD", "ForkedProcess", "Zygote", "ZygoteError",
-           "available", "is_ipykernel_command", "kernel_environment", "socket_directory"]
+__all__ = ["ANSWER_TIMEOUT", "MATPLOTLIBRC", "PRELOAD", "SOCKET_PATH_MAX", "ForkedProcess", "Zygote",
+           "ZygoteError", "available", "is_ipykernel_command", "kernel_environment",
+           "socket_directory", "sweep_stale"]
 
 MATPLOTLIBRC = Path(__file__).resolve().parent / "templates" / "matplotlibrc"
 _SOCKETS_PREFIX = "ipsresearch-kernels-"
@@ -91,29 +93,108 @@ def kernel_environment(*, source_date_epoch: str | None = None) -> dict[str, str
     return env
 
 
+SOCKET_PATH_MAX = 100
+"""Longest Unix-domain socket path the kernels are given: the system limit is 107 bytes on
+Linux and 103 on macOS (``sun_path``); a longer one fails with "File name too long"."""
+_SOCKET_NAME = len("/k9999-99")  # what execute.py and jupyter_client add to the directory
+_LOCK = ".lock"
+
+
+def _bases() -> list[str]:
+    """Where a build's runtime directory may go, in order of preference: ``$TMPDIR`` (or the
+    system's temporary directory), then the short ``$XDG_RUNTIME_DIR`` and ``/tmp``."""
+    out = []
+    for base in (tempfile.gettempdir(), os.environ.get("XDG_RUNTIME_DIR"), "/tmp"):
+        if base and os.path.isdir(base) and os.access(base, os.W_OK | os.X_OK) and base not in out:
+            out.append(base)
+    return out
+
+
+def _owner_alive(directory: Path) -> bool:
+    """True while the build that made ``directory`` may still run.
+
+    Its process id is in the name: a live process of that id keeps the
+    directory (an unrelated one only delays its removal to a later build). A
+    build also holds a lock on the directory's ``.lock`` file, which tells a
+    live build in another process namespace sharing the same ``/tmp`` (a
+    container) from a dead one.
+    """
+    import fcntl
+
+    try:
+        os.kill(int(directory.name[len(_SOCKETS_PREFIX):].split("-")[0]), 0)
+    except ProcessLookupError:
+        pass
+    except (ValueError, OSError):  # not a name of ours, or another user's process: keep it
+        return True
+    else:
+        return True
+    try:
+        fd = os.open(directory / _LOCK, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def sweep_stale() -> list[Path]:
+    """Remove the runtime directories (sockets, connection files holding kernel keys, read
+    logs) that killed builds left in the temporary directories of :func:`_bases`.
+
+    Only directories named ``ipsresearch-kernels-<pid>-<random>``, owned by this
+    user, not symbolic links, and whose build is gone (:func:`_owner_alive`).
+    """
+    removed = []
+    uid = os.getuid()
+    for base in _bases():
+        for stale in Path(base).glob(f"{_SOCKETS_PREFIX}*"):
+            try:
+                st = stale.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or _owner_alive(stale):
+                continue
+            shutil.rmtree(stale, ignore_errors=True)
+            removed.append(stale)
+    return removed
+
+
 @contextlib.contextmanager
 def socket_directory() -> Iterator[str | None]:
-    """A private temporary directory for the kernels' sockets, removed afterwards.
+    """A private directory for the kernels' sockets and connection files, removed afterwards.
 
-    Directories left by builds that were killed (their process is gone) are
-    removed first.
+    It goes in ``$TMPDIR`` when the socket paths fit there
+    (:data:`SOCKET_PATH_MAX`), else in a shorter temporary directory
+    (``$XDG_RUNTIME_DIR``, ``/tmp``); when none is short enough the kernels
+    use TCP on the loopback interface instead (:mod:`ipsresearch.report.execute`
+    decides by the length). The build holds a lock on a file in it, so that
+    the next build, which removes the directories of builds that were killed
+    (:func:`sweep_stale`), can tell them from those of builds still running.
     """
     if os.name != "posix":
         yield None
         return
-    tmp = tempfile.gettempdir()
-    for stale in Path(tmp).glob(f"{_SOCKETS_PREFIX}*"):
-        try:
-            pid = int(stale.name[len(_SOCKETS_PREFIX):].split("-")[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(stale, ignore_errors=True)
-        except (ValueError, PermissionError, OSError):
-            continue
-    path = tempfile.mkdtemp(prefix=f"{_SOCKETS_PREFIX}{os.getpid()}-", dir=tmp)
+    import fcntl
+
+    sweep_stale()
+    bases = _bases()
+    name = len(f"/{_SOCKETS_PREFIX}{os.getpid()}-") + 8 + _SOCKET_NAME
+    fits = [b for b in bases if len(b) + name <= SOCKET_PATH_MAX]
+    base = (fits or bases or [tempfile.gettempdir()])[0]
+    path = tempfile.mkdtemp(prefix=f"{_SOCKETS_PREFIX}{os.getpid()}-", dir=base)
+    lock = os.open(os.path.join(path, _LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         yield path
     finally:
+        os.close(lock)
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -313,6 +394,9 @@ def _child(request: dict[str, Any], fds: list[int], parent: int) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        from ipsresearch.paths import start_read_log
+
+        start_read_log()  # the builder lists the data files this kernel reads (its provenance)
         parent = str(os.getppid())
         os.environ["JPY_PARENT_PID"] = parent
         # ipykernel read JPY_PARENT_PID when the zygote imported it: say it again, so that the
