@@ -80,6 +80,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"unknown claim set {', '.join(unknown)}; choose from {', '.join(keys)}")
     if args.data_dir is not None:
+        if not args.data_dir.strip():  # '' would mean the working directory
+            raise UsageError("--data-dir is empty (allowed: a directory laid out like data_synthetic/)")
         from ipsresearch.report.preflight import check_data_dir
 
         check_data_dir(args.data_dir, sets=args.only or None)
@@ -112,18 +114,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "fail" for r in results) else 0
 
 
+_BUILD_FLAGS = {"only": "--only", "notebooks_dir": "--notebooks", "out_dir": "--out",
+                "jobs": "--jobs", "params": "--param"}
+"""How the command line names the options of :func:`ipsresearch.report.build.build`."""
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    from ipsresearch.report.build import build, parse_param
+    from ipsresearch.report.build import OptionError, build, check_options, parse_param
 
     try:
         params = dict(parse_param(p) for p in args.param)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     kw = {"notebooks_dir": args.notebooks} if args.notebooks else {}
-    if params.get("data_dir") is not None:
-        _check_build_data(params["data_dir"], only=args.only, notebooks_dir=args.notebooks)
-    report = build(only=args.only or None, out_dir=args.out, params=params, with_code=args.with_code,
-                   force=args.force, jobs=args.jobs, preload=not args.no_preload, **kw)
+    options = {"only": args.only or None, "out_dir": args.out, "params": params, "jobs": args.jobs, **kw}
+    try:
+        # the options and parameters first, then the data folder, then the build
+        check_options(**options)
+        if params.get("data_dir") is not None:
+            _check_build_data(params["data_dir"], only=args.only, notebooks_dir=args.notebooks)
+        report = build(**options, with_code=args.with_code, force=args.force,
+                       preload=not args.no_preload)
+    except OptionError as exc:
+        raise UsageError(f"{_BUILD_FLAGS.get(exc.option, exc.option)} {exc.message}") from None
     print(report.summary_line())
     return report.exit_status
 
@@ -164,15 +177,31 @@ def _cmd_fidelity(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SCALE = 10**8
+"""Largest cohort ``data --scale`` writes (10^7 participants take about 4 GiB of memory)."""
+
+
 def _count(text: str) -> int:
-    """A positive whole number, also written as 1e6."""
+    """A positive whole number up to :data:`MAX_SCALE`, also written as 1e6."""
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not value.is_integer() or value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number (e.g. 1000000 or 1e6)")
+        value = float("nan")
+    if not value.is_integer() or not 1 <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_SCALE} (1e8) "
+                                         "(e.g. 1000000 or 1e6)")
     return int(value)
+
+
+def _seed(text: str) -> int:
+    """A random seed: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0 (e.g. 2020)")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -201,7 +230,7 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--scale", type=_count, metavar="N",
                    help="instead, write a synthetic national cohort of N participants "
                         "(e.g. 1e6) with job spells and fidelity reviews, as Parquet and CSV, to --out")
-    d.add_argument("--seed", type=int, help="seed of the --scale cohort")
+    d.add_argument("--seed", type=_seed, help="seed of the --scale cohort (a whole number >= 0)")
     d.set_defaults(func=_cmd_data)
 
     b = sub.add_parser("build", help="execute the notebooks and write reports/")

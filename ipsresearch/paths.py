@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,8 +71,12 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
 
 
 TMP_PREFIX = "."
+TMP_TAG = ".ipsresearch-"
 TMP_SUFFIX = ".tmp"
-"""Temporary files are named ``.<name>.<random>.tmp`` beside their target."""
+TMP_GLOB = f"{TMP_PREFIX}*{TMP_TAG}*{TMP_SUFFIX}"
+"""Temporary files are named ``.<name>.ipsresearch-<random>.tmp`` beside their target, so that
+a sweep of the ones a killed run left (:func:`ipsresearch.report.store.remove_stale_temporaries`)
+can tell them from anyone else's ``.*.tmp`` files."""
 
 
 @contextlib.contextmanager
@@ -94,7 +100,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{path.name}.", suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{path.name}{TMP_TAG}",
+                               suffix=TMP_SUFFIX)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -131,3 +138,100 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> bool:
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
     return True
+
+
+# --------------------------------------------------------------------------- files read
+
+READ_LOG_ENV = "IPSRESEARCH_READ_LOG"
+"""In a kernel the report builder started: the file that :func:`note_read` appends to."""
+READ_ROOTS_ENV = "IPSRESEARCH_READ_ROOTS"
+"""With :data:`READ_LOG_ENV`: the folders and files whose reads are logged (``os.pathsep``-separated)."""
+
+_recorders = threading.local()
+_log: dict[str, object] = {"fd": None, "roots": (), "seen": set()}
+
+
+def note_read(path: str | os.PathLike) -> None:
+    """Record that the analysis reads ``path``, for the provenance of a report.
+
+    Every reader of the package calls this with each data file it opens (a
+    reader that opens files from C, such as a Parquet or SPSS reader, must:
+    nothing else sees those reads). The report builder lists exactly these
+    files in a report's provenance, so that other files of a user's folder
+    never appear in a page meant to be shared. Outside a build this does
+    nothing but note the path in the active :func:`recording`, if any.
+
+    Examples
+    --------
+    >>> with recording() as read:
+    ...     note_read("data_synthetic/irish_pilot/participants.csv")
+    >>> [p.endswith("participants.csv") for p in read]
+    [True]
+    """
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    text = os.path.abspath(os.fspath(path))
+    for record in getattr(_recorders, "active", ()):
+        record.add(text)
+    fd = _log["fd"]
+    if fd is not None and text not in _log["seen"] and _under(text, _log["roots"]):
+        _log["seen"].add(text)
+        os.write(fd, (text + "\n").encode("utf-8", "surrogateescape"))
+
+
+def _under(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the absolute paths :func:`note_read` is given in this thread while the block runs."""
+    record: set[str] = set()
+    active = getattr(_recorders, "active", ())
+    _recorders.active = (*active, record)
+    try:
+        yield record
+    finally:
+        _recorders.active = active
+
+
+def _audit(event: str, args: tuple) -> None:
+    """An audit hook: every file opened for reading under the logged roots counts as read
+    (catches what a notebook or a library reads without :func:`note_read`)."""
+    if event != "open":
+        return
+    path, mode, flags = (tuple(args) + (None, None, None))[:3]
+    if isinstance(path, int) or path is None:
+        return
+    if isinstance(mode, str):
+        if any(c in mode for c in "wax+"):
+            return
+    elif isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
+        return
+    try:
+        note_read(path)
+    except (TypeError, ValueError, OSError):
+        pass
+
+
+def start_read_log() -> bool:
+    """In a kernel started by the report builder, log every data file read (idempotent).
+
+    Reads :data:`READ_LOG_ENV` and :data:`READ_ROOTS_ENV`; without them
+    nothing happens and ``False`` is returned. The log gets one absolute path
+    per line, each once, for files under the roots only.
+    """
+    if _log["fd"] is not None:
+        return True
+    log = os.environ.get(READ_LOG_ENV)
+    if not log:
+        return False
+    roots = tuple(os.path.abspath(r) for r in os.environ.get(READ_ROOTS_ENV, "").split(os.pathsep) if r)
+    _log["roots"] = roots
+    _log["fd"] = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                         0o600)
+    sys.addaudithook(_audit)
+    return True
+
+
+start_read_log()

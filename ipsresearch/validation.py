@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch._arrays import key_codes, row_positions
+from ipsresearch.paths import note_read
 
 __all__ = [
     "Column",
@@ -627,6 +628,7 @@ def read_text(path: str | os.PathLike, *, what: str = "a CSV file") -> str:
         raise InputError([Problem(src, None, None, f"file does not exist{hint}", f"a path to {what}")])
     if p.is_dir():
         raise InputError([Problem(src, None, None, "is a directory", f"a path to {what}")])
+    note_read(p)  # for the provenance of a report: the files its analysis read
     try:
         raw = p.read_bytes()
     except PermissionError:

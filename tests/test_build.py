@@ -288,8 +288,8 @@ def test_kernel_environment_pins_what_leaks_into_outputs(monkeypatch):
 
 
 def test_executed_notebooks_carry_no_timing_metadata(nbdir, tmp_path, epoch):
-    build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
-    nb = nbformat.read(tmp_path / "_executed" / "01-alpha.ipynb", as_version=4)
+    build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
+    nb = nbformat.read(tmp_path / "out" / "_executed" / "01-alpha.ipynb", as_version=4)
     assert all("execution" not in c.metadata for c in nb.cells)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
     assert nb.metadata["ipsresearch"]["build_time"] == {
@@ -352,28 +352,28 @@ def test_failure_keeps_previous_page_saves_notebook_and_lets_others_finish(nbdir
 
 def test_failure_without_previous_page_writes_a_page_that_says_so(nbdir, tmp_path):
     write_nb(nbdir / "03-gamma.ipynb", FAILING)
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
     assert statuses(report) == {"01-alpha": "built", "02-beta": "built", "03-gamma": "failed"}
     assert report.exit_status == 1
     gamma = report[2]
     assert gamma.cell == 4 and gamma.failed_notebook == "_failed/03-gamma.ipynb"
     assert gamma.error.startswith("03-gamma.ipynb, cell 4 (code cell 3): ValueError: boom")
-    page = (tmp_path / "03-gamma.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "03-gamma.html").read_text(encoding="utf-8")
     assert "has not been built yet" in page and "ValueError: boom" in page
     assert 'href="_failed/03-gamma.ipynb"' in page
     # a failed notebook is retried on the next build, not cached
-    assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET))["03-gamma"] == "failed"
+    assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET))["03-gamma"] == "failed"
 
 
 def test_failure_cell_numbers_are_those_of_the_stored_notebook(nbdir, tmp_path):
     """An injected parameters cell does not shift the cell number a failure reports."""
     write_nb(nbdir / "02-beta.ipynb", [("md", "# Beta"), ("params", "y = 3"), ("code", "1 / (y - 2)")])
-    assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], **QUIET)) == \
+    assert statuses(build(notebooks_dir=nbdir, out_dir=tmp_path / "out", only=["02"], **QUIET)) == \
         {"02-beta": "built"}
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, only=["02"], params={"y": 2}, **QUIET)
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", only=["02"], params={"y": 2}, **QUIET)
     assert report[0].status == "failed" and report[0].cell == 3
     assert report[0].error.startswith("02-beta.ipynb, cell 3 (code cell 2): ZeroDivisionError")
-    executed = nbformat.read(tmp_path / "_failed" / "02-beta.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "out" / "_failed" / "02-beta.ipynb", as_version=4)
     assert executed.cells[2].source == "y = 2"  # the injected cell is in the saved notebook
 
 
@@ -381,14 +381,14 @@ def test_failure_cell_numbers_are_those_of_the_stored_notebook(nbdir, tmp_path):
 def test_a_kernel_that_dies_is_a_failure_of_its_notebook(nbdir, tmp_path, preload):
     write_nb(nbdir / "03-dies.ipynb", [("md", "# Dies"), ("params", "a = 1"),
                                        ("code", "import os\nos._exit(3)"), ("code", "a")])
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, preload=preload, **QUIET)
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", preload=preload, **QUIET)
     assert statuses(report) == {"01-alpha": "built", "02-beta": "built", "03-dies": "failed"}
     assert report[2].error.startswith("03-dies.ipynb, cell 3 (code cell 2): DeadKernelError")
 
 
 def test_broken_notebook_file_fails_alone(nbdir, tmp_path):
     (nbdir / "03-broken.ipynb").write_text("{ not json", encoding="utf-8")
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
     assert statuses(report) == {"01-alpha": "built", "02-beta": "built", "03-broken": "failed"}
     assert "cannot read 03-broken.ipynb as a notebook" in report[2].error
 
@@ -486,23 +486,29 @@ def test_atomic_write_interrupted_midway_keeps_the_old_file(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
 
-def test_stale_temporaries_are_removed(tmp_path):
-    (tmp_path / ".01-a.html.x1y2.tmp").write_text("<html>half")
+def test_stale_temporaries_are_removed_only_when_ours(tmp_path):
+    """Our own temporaries (``.<name>.ipsresearch-<random>.tmp``), in a folder a build marked."""
+    (tmp_path / ".01-a.html.ipsresearch-x1y2.tmp").write_text("<html>half")
     (tmp_path / "_executed").mkdir()
-    (tmp_path / "_executed" / ".01-a.ipynb.zz.tmp").write_text("{")
+    (tmp_path / "_executed" / ".01-a.ipynb.ipsresearch-zz.tmp").write_text("{")
+    (tmp_path / ".draft.tmp").write_text("someone else's")
+    (tmp_path / ".01-a.html.x1y2.tmp").write_text("not named as ours")
     (tmp_path / "keep.html").write_text("x")
+    assert store.remove_stale_temporaries(tmp_path) == []  # not a build's folder: nothing goes
+    (tmp_path / store.MARKER).write_text("")
     removed = store.remove_stale_temporaries(tmp_path)
     assert len(removed) == 2
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["keep.html"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        ".01-a.html.x1y2.tmp", ".draft.tmp", store.MARKER, "keep.html"]
 
 
 # --------------------------------------------------------------------------- pages
 
 
 def test_pages_are_offline_with_nav_and_provenance(nbdir, tmp_path, epoch):
-    build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
+    build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
     for name in ("01-alpha.html", "02-beta.html", "index.html"):
-        page = (tmp_path / name).read_text(encoding="utf-8")
+        page = (tmp_path / "out" / name).read_text(encoding="utf-8")
         # nothing to fetch: no script at all, no external stylesheet, image or font
         assert "<script" not in page, name
         assert not re.search(r'<(link|img|iframe|source)[^>]+(href|src)="(https?:)?//', page), name
@@ -510,12 +516,13 @@ def test_pages_are_offline_with_nav_and_provenance(nbdir, tmp_path, epoch):
         assert '<nav aria-label="Reports" class="ips-nav">' in page
         assert 'href="index.html"' in page and 'href="01-alpha.html"' in page
         assert 'id="provenance"' in page
-    alpha = (tmp_path / "01-alpha.html").read_text(encoding="utf-8")
+    alpha = (tmp_path / "out" / "01-alpha.html").read_text(encoding="utf-8")
     prov = alpha[alpha.index('id="provenance"'):]
     sha = hashlib.sha256((nbdir / "01-alpha.ipynb").read_bytes()).hexdigest()
     assert sha in prov
     assert f"ipsresearch {__version__}" in prov
-    assert provenance.digest(provenance.data_files()) in prov
+    # the files this report read (none: alpha reads no data), not every file of the folder
+    assert "the 0 files this report read" in prov and provenance.digest({}) in prov
     git = provenance.git_state()
     assert (git["commit"] in prov) if git["commit"] else ("not a git checkout" in prov)
     assert "dirty" in prov or "clean working tree" in prov or not git["commit"]
@@ -528,8 +535,8 @@ def test_pages_are_offline_with_nav_and_provenance(nbdir, tmp_path, epoch):
 
 
 def test_with_code_shows_the_code(nbdir, tmp_path):
-    build(notebooks_dir=nbdir, out_dir=tmp_path, with_code=True, only=["01"], **QUIET)
-    page = (tmp_path / "01-alpha.html").read_text(encoding="utf-8")
+    build(notebooks_dir=nbdir, out_dir=tmp_path / "out", with_code=True, only=["01"], **QUIET)
+    page = (tmp_path / "out" / "01-alpha.html").read_text(encoding="utf-8")
     assert 'class="cm-editor cm-s-jupyter"' in page and "teaching mode" in page
     assert '<span class="n">plt</span>' in page
 
@@ -538,6 +545,9 @@ def test_strings_from_notebooks_and_data_are_escaped(nbdir, tmp_path):
     data = tmp_path / "d<&>"
     data.mkdir()
     (data / "x<y>.csv").write_text("a\n1\n")
+    # the file is read, so that the provenance lists it (only files read are listed)
+    write_nb(nbdir / "01-alpha.ipynb", [*ALPHA, ("code", "import os\n"
+                                                 "open(os.path.join(data_dir, 'x<y>.csv')).read()")])
     build(notebooks_dir=nbdir, out_dir=tmp_path / "out", params={"data_dir": str(data)}, **QUIET)
     for name in ("01-alpha.html", "index.html"):
         page = (tmp_path / "out" / name).read_text(encoding="utf-8")
@@ -554,9 +564,9 @@ def test_strings_from_notebooks_and_data_are_escaped(nbdir, tmp_path):
 
 
 def test_index_lists_reports_and_the_whole_claims_register(nbdir, tmp_path):
-    build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     claims = manifest["claims"]["results"]
     assert claims and manifest["claims"]["errors"] == []
     for c in claims:
@@ -574,12 +584,12 @@ def test_index_lists_reports_and_the_whole_claims_register(nbdir, tmp_path):
     # claims whose report is not among these pages are not linked (no dead links)
     assert '.html#claims"' not in index
     for r in manifest["reports"]:
-        page = tmp_path / r["html"]
+        page = tmp_path / "out" / r["html"]
         assert r["status"] == "ok" and r["output_sha256"] == provenance.sha256_file(page)
         assert set(r["inputs"]) == {"notebook", "package", "data", "parameters", "environment", "kernel"}
         assert r["build_time"]["seconds"] is None or r["build_time"]["seconds"] > 0
         assert f'href="{r["html"]}"' in index
-    assert manifest["index_sha256"] == provenance.sha256_file(tmp_path / "index.html")
+    assert manifest["index_sha256"] == provenance.sha256_file(tmp_path / "out" / "index.html")
 
 
 def test_a_claim_set_that_cannot_load_does_not_hide_the_others(monkeypatch):
@@ -615,7 +625,8 @@ def test_bring_your_own_data_goes_to_a_separate_directory(nbdir, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "mysite"
     data.mkdir()
-    assert default_out_dir(data) == REPORTS_DIR.parent / "reports-mysite"
+    assert default_out_dir(data).parent == REPORTS_DIR.parent
+    assert re.fullmatch(r"reports-mysite-[0-9a-f]{8}", default_out_dir(data).name)
     assert default_out_dir(None) == REPORTS_DIR
     out = tmp_path / "byod"
     report = build(notebooks_dir=nbdir, out_dir=out, params={"data_dir": "mysite"}, only=["01"], **QUIET)
@@ -627,29 +638,29 @@ def test_bring_your_own_data_goes_to_a_separate_directory(nbdir, tmp_path, monke
 
 def test_bad_options_are_errors_before_any_work(nbdir, tmp_path, capsys):
     out = tmp_path / "out"
-    with pytest.raises(ValueError, match="parameter nope is not defined in the parameters cell"):
+    with pytest.raises(ValueError, match="^params nope: not defined in the parameters cell"):
         build(notebooks_dir=nbdir, out_dir=out, params={"nope": 1}, **QUIET)
     with pytest.raises(FileNotFoundError, match="data_dir .*: no such directory"):
         build(notebooks_dir=nbdir, out_dir=out, params={"data_dir": str(tmp_path / "no")}, **QUIET)
-    with pytest.raises(ValueError, match="no notebook named 09"):
+    with pytest.raises(ValueError, match="^only 09: no notebook of that name"):
         build(notebooks_dir=nbdir, out_dir=out, only=["09"], **QUIET)
     with pytest.raises(ValueError, match="jobs must be a positive integer"):
         build(notebooks_dir=nbdir, out_dir=out, jobs=0, **QUIET)
     assert main(["build", "--jobs", "0", "--notebooks", str(nbdir), "--out", str(out)]) == 2
     assert "'0' is not a positive integer" in capsys.readouterr().err
     assert main(["build", "--param", "nope=1", "--notebooks", str(nbdir), "--out", str(out)]) == 2
-    assert "ipsresearch: error: parameter nope" in capsys.readouterr().err
+    assert "ipsresearch: error: --param nope: not defined in the parameters cell" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_bad_source_date_epoch_is_an_error(nbdir, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH='yesterday' is not a number"):
-        build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
+        build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
 
 
 def test_report_object(nbdir, tmp_path):
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, **QUIET)
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", **QUIET)
     frame = report.to_frame()
     assert list(frame.columns) == ["name", "status", "seconds", "cell", "error"]
     assert frame["status"].tolist() == ["built", "built"]
@@ -738,7 +749,7 @@ def test_a_zygote_that_dies_or_hangs_only_costs_the_preload(nbdir, tmp_path, mon
 
     monkeypatch.setattr(kernels, "Zygote", Broken)
     lines: list[str] = []
-    report = build(notebooks_dir=nbdir, out_dir=tmp_path, preload=True, progress=False,
+    report = build(notebooks_dir=nbdir, out_dir=tmp_path / "out", preload=True, progress=False,
                    log=lines.append)
     assert statuses(report) == {"01-alpha": "built", "02-beta": "built"}
     expected = "exited" if fault == "dead" else "did not answer within 2 s"

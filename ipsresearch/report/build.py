@@ -77,12 +77,13 @@ from pathlib import Path
 from typing import Any
 
 from ipsresearch import __version__
-from ipsresearch.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from ipsresearch.paths import NOTEBOOKS_DIR, READ_LOG_ENV, READ_ROOTS_ENV, REPORTS_DIR, recording
 from ipsresearch.report import provenance as pv
 from ipsresearch.report import store
+from ipsresearch.report.parameters import OptionError
 
-__all__ = ["BuildReport", "BuildResult", "build", "default_out_dir", "discover",
-           "inject_parameters", "parse_param"]
+__all__ = ["BuildReport", "BuildResult", "OptionError", "build", "check_options", "default_out_dir",
+           "discover", "inject_parameters", "parse_param"]
 
 EXECUTED_DIR = "_executed"
 FAILED_DIR = "_failed"
@@ -216,11 +217,28 @@ def discover(directory: str | os.PathLike = NOTEBOOKS_DIR, only: list[str] | Non
     """
     found = sorted(Path(directory).glob("[0-9][0-9]-*.ipynb"))
     if only:
+        choose = f"choose from {', '.join(p.stem for p in found) or '(none)'}"
+        blank = [o for o in only if not str(o).strip()]
+        if blank:  # '' is a prefix of every name: it would select everything
+            raise OptionError("only", f"{', '.join(map(repr, blank))} is not a notebook name; {choose}")
         unknown = [o for o in only if not any(p.stem == o or p.stem.startswith(o) for p in found)]
         if unknown:
-            raise ValueError(f"no notebook named {', '.join(unknown)} in {directory}; "
-                             f"choose from {', '.join(p.stem for p in found) or '(none)'}")
+            raise OptionError("only", f"{', '.join(unknown)}: no notebook of that name in {directory}; "
+                                      f"{choose}")
         found = [p for p in found if any(p.stem == o or p.stem.startswith(o) for o in only)]
+    return found
+
+
+def _notebooks(directory: Path) -> list[Path]:
+    """The notebooks of ``directory``; an error when it is not a folder or holds none."""
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise OptionError("notebooks_dir", f"{directory}: {what} (allowed: a folder of NN-topic.ipynb "
+                                           "notebooks)")
+    found = discover(directory)
+    if not found:
+        raise OptionError("notebooks_dir", f"{directory}: holds no notebook named NN-topic.ipynb "
+                                           "(allowed: a folder of NN-topic.ipynb notebooks)")
     return found
 
 
@@ -272,17 +290,24 @@ def inject_parameters(nb: Any, params: dict[str, Any]) -> Any:
 
 
 def default_out_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """Where pages go: ``reports/``, or ``reports-<name>/`` beside it for a user's ``data_dir``.
+    """Where pages go: ``reports/``, or ``reports-<name>-<hash>/`` beside it for a user's ``data_dir``.
+
+    ``<hash>`` is the start of the SHA-256 of the folder's absolute path, so
+    that two data folders of the same name (``a/site`` and ``b/site``) never
+    share an output folder.
 
     Examples
     --------
     >>> default_out_dir().name, default_out_dir("/srv/site data/").name
-    ('reports', 'reports-site-data')
+    ('reports', 'reports-site-data-453e2fa6')
+    >>> default_out_dir("/a/site") != default_out_dir("/b/site")
+    True
     """
     if data_dir is None:
         return REPORTS_DIR
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(data_dir).name).strip("-.") or "data"
-    return REPORTS_DIR.parent / f"reports-{name}"
+    path = Path(data_dir).expanduser().resolve()
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.name).strip("-.") or "data"
+    return REPORTS_DIR.parent / f"reports-{name}-{pv.sha256_bytes(str(path).encode('utf-8'))[:8]}"
 
 
 # --------------------------------------------------------------------------- plan
@@ -297,6 +322,7 @@ class _Item:
     inputs: dict[str, Any]
     selected: bool
     action: str = ""  # cached | render | execute | broken
+    reads: dict[str, str] = field(default_factory=dict)  # the data files its execution read
 
 
 @dataclass
@@ -309,9 +335,9 @@ class _Context:
     timeout: int
     package: dict[str, str]
     package_hash: str
-    data: dict[str, str]
-    data_hash: str
+    data_hash: str  # every file under the data folder: part of the cache keys, never listed
     environment: dict[str, str]
+    read_roots: tuple[str, ...] = ()  # where the files a report reads are looked for
     nav_items: list = field(default_factory=list)
     git: dict[str, Any] | None = None
     when: pv.BuildTime | None = None
@@ -446,12 +472,15 @@ def build(
         Notebook stems or number prefixes (``["01", "03-fidelity"]``); default all.
     out_dir : path-like, optional
         Output directory; default :func:`default_out_dir` (``reports/``, or
-        ``reports-<name>/`` with a ``data_dir`` parameter).
+        ``reports-<name>-<hash>/`` with a ``data_dir`` parameter). It must be
+        new, empty, ``reports/`` or a folder an earlier build wrote, and not
+        inside the source tree (:func:`ipsresearch.report.store.check_out_dir`).
     params : dict, optional
         Values for the notebooks' parameters cells. Each notebook receives the
         names its parameters cell defines; a name no selected notebook defines
-        is an error. ``data_dir`` must be an existing directory; it is made
-        absolute before it reaches the kernels.
+        is an error, and so is a value a notebook's declaration does not allow
+        (:mod:`ipsresearch.report.parameters`). ``data_dir`` must be an
+        existing directory; it is made absolute before it reaches the kernels.
     with_code : bool
         Show code cells (teaching mode); default reviewer mode, code hidden.
     force : bool
@@ -479,9 +508,16 @@ def build(
 
     Raises
     ------
+    OptionError
+        Before anything runs or is written: an unknown notebook in ``only``,
+        a ``notebooks_dir`` without notebooks, a parameter no notebook
+        defines, a bad ``jobs``, an ``out_dir`` the builder may not write
+        into, or one another build is writing into (see :func:`check_options`
+        and :mod:`ipsresearch.report.store`).
+    ipsresearch.validation.InputError
+        Parameter values the notebooks' declarations do not allow.
     ValueError
-        An unknown notebook in ``only``, a parameter no notebook defines, a bad
-        ``jobs`` or ``SOURCE_DATE_EPOCH``.
+        A malformed ``SOURCE_DATE_EPOCH``.
     FileNotFoundError
         ``data_dir`` is not a directory.
     KeyboardInterrupt
@@ -512,40 +548,113 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass(frozen=True)
+class Request:
+    """A build's options once checked (:func:`check_options`): nothing has run or been written."""
+
+    notebooks_dir: Path
+    infos: list[pv.NotebookInfo]
+    selected: set[str]
+    params: dict[str, Any]
+    data_dir: Path | None
+    out: Path
+    jobs: int
+
+
+def check_options(
+    *,
+    only: list[str] | None = None,
+    out_dir: str | os.PathLike | None = None,
+    params: dict[str, Any] | None = None,
+    notebooks_dir: str | os.PathLike = NOTEBOOKS_DIR,
+    jobs: int | None = None,
+) -> Request:
+    """Check a build's options and parameters before anything runs or is written.
+
+    :func:`build` calls this first; ``ipsresearch build`` calls it before it
+    checks the data folder, so that every problem with the command line is
+    reported before the data are read.
+
+    Raises
+    ------
+    OptionError
+        ``only`` names no notebook (or is empty text), ``notebooks_dir`` is
+        not a folder of ``NN-topic.ipynb`` notebooks, ``jobs`` is not a
+        positive integer, ``out_dir`` may not be written
+        (:func:`ipsresearch.report.store.check_out_dir`), a parameter is
+        defined by no selected notebook.
+    ipsresearch.validation.InputError
+        Parameter values the notebooks' declarations do not allow
+        (:mod:`ipsresearch.report.parameters`), every one of them.
+    FileNotFoundError
+        ``data_dir`` is not a directory.
+    ValueError
+        A malformed ``SOURCE_DATE_EPOCH``.
+    """
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise OptionError("jobs", f"{jobs!r}: jobs must be a positive integer")
+    notebooks_dir = Path(notebooks_dir)
+    every = _notebooks(notebooks_dir)
+    selected = {p.stem for p in discover(notebooks_dir, only)}
+    params = dict(params or {})
+    infos = [pv.read_notebook_info(p) for p in every]
+    chosen = [i for i in infos if i.name in selected]
+    known = set().union(*(i.parameters for i in chosen)) if chosen else set()
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise OptionError("params", f"{', '.join(unknown)}: not defined in the parameters cell of "
+                                    "any selected notebook "
+                                    f"(defined: {', '.join(sorted(known)) or 'none'})")
+    data_dir = None
+    if "data_dir" in params and params["data_dir"] is not None:
+        raw = params["data_dir"]
+        if not isinstance(raw, str | os.PathLike) or not str(raw).strip():
+            from ipsresearch.validation import InputError, Problem
+
+            raise InputError([Problem("parameter data_dir", None, None,
+                                      "is empty" if isinstance(raw, str) else f"{raw!r} is not a folder",
+                                      "a directory laid out like data_synthetic/, or None")])
+        data_dir = Path(str(raw)).expanduser().resolve()
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"data_dir {raw!s}: no such directory "
+                                    "(allowed: a directory laid out like data_synthetic/)")
+        params["data_dir"] = str(data_dir)
+    from ipsresearch.report.parameters import check_parameters
+
+    check_parameters(params, chosen)
+    out = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
+    out = store.check_out_dir(out, data_dir=data_dir, notebooks_dir=notebooks_dir)
+    pv.build_time()  # a malformed SOURCE_DATE_EPOCH fails before any work
+    return Request(notebooks_dir, infos, selected, params, data_dir, out, jobs)
+
+
 def _build(*, only, out_dir, params, with_code, force, jobs, timeout, notebooks_dir: Path, log,
            progress, preload) -> BuildReport:
     start = time.perf_counter()
-    if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer, not {jobs!r}")
-    params = dict(params or {})
-    data_dir = None
-    if params.get("data_dir") is not None:
-        data_dir = Path(str(params["data_dir"])).expanduser().resolve()
-        if not data_dir.is_dir():
-            raise FileNotFoundError(f"data_dir {params['data_dir']!s}: no such directory "
-                                    "(allowed: a directory laid out like data_synthetic/)")
-        params["data_dir"] = str(data_dir)
-    out = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
+    request = check_options(only=only, out_dir=out_dir, params=params, notebooks_dir=notebooks_dir,
+                            jobs=jobs)
+    with store.claim(request.out):
+        return _build_locked(request, with_code=with_code, force=force, timeout=timeout, log=log,
+                             progress=progress, preload=preload, start=start)
 
-    every = discover(notebooks_dir)
-    selected = {p.stem for p in discover(notebooks_dir, only)}
-    infos = [pv.read_notebook_info(p) for p in every]
-    known = set().union(*(i.parameters for i in infos if i.name in selected)) if selected else set()
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ValueError(f"parameter {', '.join(unknown)} is not defined in the parameters cell of any "
-                         f"selected notebook (defined: {', '.join(sorted(known)) or 'none'})")
-    pv.build_time()  # a malformed SOURCE_DATE_EPOCH fails before any work
 
+def _build_locked(request: Request, *, with_code, force, timeout, log, progress, preload,
+                  start) -> BuildReport:
+    """The build proper, with the output folder locked (:func:`ipsresearch.report.store.claim`)."""
+    notebooks_dir, infos, selected = request.notebooks_dir, request.infos, request.selected
+    params, data_dir, jobs, out = request.params, request.data_dir, request.jobs, request.out
+    if os.name == "posix":  # what killed builds left in the temporary directory (kernel keys)
+        from ipsresearch.report.kernels import sweep_stale
+
+        sweep_stale()
     package = pv.package_files()
-    data = pv.data_files(data_dir)
     env = pv.environment()
     ctx = _Context(out=out, notebooks_dir=notebooks_dir, data_dir=data_dir, params=params,
                    with_code=with_code, timeout=timeout, package=package,
-                   package_hash=pv.digest(package), data=data, data_hash=pv.digest(data),
-                   environment=env)
+                   package_hash=pv.digest(package), data_hash=pv.digest(pv.data_files(data_dir)),
+                   read_roots=pv.read_roots(data_dir, params), environment=env)
     store.remove_stale_temporaries(out)
     manifest = store.read_manifest(out)
     claims_key = pv.canonical_hash({"package": ctx.package_hash, "data": ctx.data_hash,
@@ -564,7 +673,8 @@ def _build(*, only, out_dir, params, with_code, force, jobs, timeout, notebooks_
     items: list[_Item] = []
     for info in infos:
         overrides = {k: v for k, v in params.items() if k in info.parameters}
-        inputs = {"notebook": info.sha256, "package": ctx.package_hash, "data": ctx.data_hash,
+        inputs = {"notebook": info.sha256, "package": ctx.package_hash,
+                  "data": pv.canonical_hash([ctx.data_hash, pv.parameter_files(overrides)]),
                   "parameters": {k: repr(v) for k, v in sorted(overrides.items())},
                   "environment": env_hash, "kernel": KERNEL}
         exec_key = pv.canonical_hash(inputs)
@@ -649,6 +759,11 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
     kernel_env = kernels.kernel_environment(source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
     stack = contextlib.ExitStack()
     sockets = stack.enter_context(kernels.socket_directory())
+    if sockets is None:  # not POSIX: the read logs still need a private place
+        import tempfile
+
+        sockets_fallback = stack.enter_context(tempfile.TemporaryDirectory(prefix="ipsresearch-"))
+    logs = sockets if sockets is not None else sockets_fallback
     zygote = None
     if preload and kernels.available() and any(i.action == "execute" for i in work):
         zygote = kernels.Zygote(kernel_env)  # imports the libraries while this process gets ready
@@ -687,15 +802,18 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
                                 if c.get("id") == "injected-parameters"), None)
             slot = slots.pop(0)
             bar = reporter.open(name, ex.code_cell_count(nb), slot)
+            log = Path(logs) / f"{name}.reads"
+            env = {**kernel_env, READ_LOG_ENV: str(log), READ_ROOTS_ENV: os.pathsep.join(ctx.read_roots)}
             try:
                 run = await ex.execute_notebook(
-                    nb, cwd=item.info.path.parent.resolve(), env=kernel_env, timeout=ctx.timeout,
+                    nb, cwd=item.info.path.parent.resolve(), env=env, timeout=ctx.timeout,
                     kernel_name=KERNEL, injected_at=injected_at, zygote=zygote, socket_dir=sockets,
                     on_cell=(lambda n: bar.update(1)) if bar is not None else None)
             finally:
                 reporter.close(bar)
                 slots.append(slot)
                 slots.sort()
+            item.reads = await asyncio.to_thread(_reads_of, ctx, log)
         notes = tuple(ex.stderr_notes(run.nb, injected_at=injected_at))
         if run.failure is None:
             return await asyncio.to_thread(
@@ -757,7 +875,7 @@ def _provenance(ctx: _Context, item: _Item, meta: dict[str, Any]) -> dict[str, A
         "mode": ("teaching mode (code shown)" if ctx.with_code else "reviewer mode (code hidden)"),
         "package": {"version": __version__, "source_sha256": ctx.package_hash, "files": len(ctx.package)},
         "git": meta["git"],
-        "data": {"dir": ctx.data_display, "sha256": ctx.data_hash, "files": ctx.data},
+        "data": _data_block(ctx, meta.get("data_files") or {}),
         "parameters": parameters,
         "execution": {"kernel": KERNEL, "python": env["python"], "ipykernel": env["ipykernel"],
                       "nbclient": env["nbclient"], "nbconvert": env["nbconvert"],
@@ -772,7 +890,22 @@ def _meta(ctx: _Context, item: _Item, seconds: float | None) -> dict[str, Any]:
     when["seconds"] = None if ctx.when.reproducible or seconds is None else round(seconds, 2)
     return {"execution_key": item.exec_key, "git": ctx.git, "build_time": when,
             "parameters": {k: repr(v) for k, v in sorted(item.overrides.items())},
-            "inputs": item.inputs}
+            "inputs": item.inputs, "data_files": dict(sorted(item.reads.items()))}
+
+
+def _data_block(ctx: _Context, files: dict[str, str]) -> dict[str, Any]:
+    """The data part of a provenance block: the folder, and the files the analysis read."""
+    files = dict(sorted(files.items()))
+    return {"dir": ctx.data_display, "sha256": pv.digest(files), "files": files}
+
+
+def _reads_of(ctx: _Context, log: Path) -> dict[str, str]:
+    """``{label: sha256}`` of the data files a kernel logged as read (:func:`ipsresearch.paths.note_read`)."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except FileNotFoundError:
+        return {}
+    return pv.read_files(lines, ctx.data_dir, ctx.read_roots)
 
 
 def _page_entry(ctx: _Context, item: _Item, meta: dict[str, Any], *, status: str, page: str | None,
@@ -781,6 +914,7 @@ def _page_entry(ctx: _Context, item: _Item, meta: dict[str, Any], *, status: str
         "name": item.info.name, "title": item.info.title, "notebook": pv.relative(item.info.path),
         "html": f"{item.info.name}.html" if page else None, "page": page, "status": status,
         "mode": ctx.mode, "inputs": meta.get("inputs", item.inputs),
+        "data_files": meta.get("data_files") or {},
         "execution_key": meta.get("execution_key", item.exec_key), "page_key": page_key,
         "output_sha256": output_sha256, "git": meta.get("git"), "build_time": meta.get("build_time"),
         "error": error,
@@ -913,15 +1047,17 @@ def _claims(ctx: _Context, key: str) -> dict[str, Any]:
 
     results, errors = [], []
     data_dir = str(ctx.data_dir) if ctx.data_dir is not None else None
-    for module in MODULES:
-        try:
-            claim_set = importlib.import_module(module).CLAIMS
-            results.extend(_jsonable(r.to_dict())
-                           for r in verify(data_dir=data_dir, claim_sets=[claim_set]))
-        except Exception as exc:  # one broken claim set must not hide the others
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            errors.append(f"{module}: {type(exc).__name__}: {first}")
-    return {"key": key, "results": results, "errors": errors}
+    with recording() as read:
+        for module in MODULES:
+            try:
+                claim_set = importlib.import_module(module).CLAIMS
+                results.extend(_jsonable(r.to_dict())
+                               for r in verify(data_dir=data_dir, claim_sets=[claim_set]))
+            except Exception as exc:  # one broken claim set must not hide the others
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                errors.append(f"{module}: {type(exc).__name__}: {first}")
+    files = pv.read_files(read, ctx.data_dir, getattr(ctx, "read_roots", ()))
+    return {"key": key, "results": results, "errors": errors, "data_files": files}
 
 
 def _jsonable(value: Any) -> Any:
@@ -960,6 +1096,9 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
                               if (n := sum(r.basis == b and r.status == s for r in claims))}
                           for b in BASES}
     conflicts = [r for r in claims if r.status in ("erratum", "query")]
+    read: dict[str, str] = dict(ctx.claims.get("data_files") or {})
+    for r in reports:
+        read.update(r.get("data_files") or {})
     rows = []
     for r in reports:
         note = ""
@@ -980,7 +1119,7 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
         sources=[{"citation": s.citation, "file": s.file, "doi": s.doi} for s in SOURCES.values()],
         bases=list(BASES.items()), statuses=list(STATUSES.items()),
         package={"version": __version__, "source_sha256": ctx.package_hash},
-        data={"dir": ctx.data_display, "sha256": ctx.data_hash, "files": ctx.data},
+        data=_data_block(ctx, read),
         notebooks_dir=pv.relative(ctx.notebooks_dir) + "/", written=when.to_dict())
     files = []
     if store.write_text(ctx.out / "index.html", page):
@@ -997,11 +1136,12 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
         "notebooks_dir": pv.relative(ctx.notebooks_dir),
         "parameters": {k: repr(v) for k, v in sorted(ctx.params.items())},
         "package": {"version": __version__, "source_sha256": ctx.package_hash, "files": ctx.package},
-        "data": {"dir": ctx.data_display, "sha256": ctx.data_hash, "files": ctx.data},
+        "data": _data_block(ctx, read),
         "environment": ctx.environment,
         "reports": reports,
         "claims": {"key": ctx.claims["key"], "counts": counts, "errors": errors,
-                   "results": ctx.claims["results"]},
+                   "results": ctx.claims["results"],
+                   "data_files": dict(sorted((ctx.claims.get("data_files") or {}).items()))},
     }
     if store.write_json(ctx.out / store.MANIFEST, _jsonable(manifest)):
         files.append(store.MANIFEST)

@@ -8,13 +8,22 @@ changed. The inputs of one notebook's execution are
   extracted tables included): the simplest choice that cannot miss an
   imported module;
 - the data files it may read: every file under ``data_synthetic/`` (or under
-  the user's ``data_dir``) and the extracted tables in ``ipsresearch/datasets/``;
+  the user's ``data_dir``), the extracted tables in ``ipsresearch/datasets/``
+  and any file a parameter names (``trials_csv``);
 - the parameters injected into it (only those its parameters cell defines);
 - the versions of Python and of the key dependencies (:data:`KEY_PACKAGES`).
 
 Their hash is the *execution key*. The *page key* adds what changes the HTML
 without changing the execution: the navigation bar (which reports exist and
 their titles) and the display mode (code shown or hidden).
+
+What a report *lists* is narrower than what its key covers: only the data
+files its analysis read (:func:`read_files`, from the paths the package's
+readers report with :func:`ipsresearch.paths.note_read`), so that other files
+of a user's working folder (``salary_2024.xlsx``) never appear, by name or
+hash, in a page, the index or the manifest. The key still covers every file
+of the folder, so that a report is never served from the cache after a file
+it might read changed.
 
 This module imports nothing heavy (no nbformat, nbconvert or pandas): it is
 all a rebuild needs when nothing changed.
@@ -28,7 +37,9 @@ import hashlib
 import json
 import os
 import platform
+import stat
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -48,7 +59,10 @@ __all__ = [
     "environment",
     "git_state",
     "package_files",
+    "parameter_files",
+    "read_files",
     "read_notebook_info",
+    "read_roots",
     "relative",
     "sha256_bytes",
     "sha256_file",
@@ -161,6 +175,74 @@ def data_files(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
     return files
 
 
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def parameter_files(params: Mapping[str, Any]) -> dict[str, str]:
+    """``{absolute path: sha256}`` of the regular files parameter values name (``trials_csv``).
+
+    ``data_dir`` is a folder and is covered by :func:`data_files`.
+    """
+    out = {}
+    for key, value in params.items():
+        if key != "data_dir" and isinstance(value, str | os.PathLike) and str(value).strip():
+            path = os.path.abspath(os.path.expanduser(os.fspath(value)))
+            if _regular(path):
+                out[path] = sha256_file(path)
+    return dict(sorted(out.items()))
+
+
+def read_roots(data_dir: str | os.PathLike | None, params: Mapping[str, Any] | None = None
+               ) -> tuple[str, ...]:
+    """Where the files a report lists as read may be: the data folder (or
+    ``data_synthetic/``), the extracted tables and the files parameters name."""
+    root = DATA_SYNTHETIC if data_dir is None else Path(data_dir).expanduser().resolve()
+    return (str(root), str(DATASETS_DIR), *parameter_files(params or {}))
+
+
+def read_files(paths: Iterable[str], data_dir: str | os.PathLike | None,
+               roots: Iterable[str] = ()) -> dict[str, str]:
+    """``{label: sha256}`` of the data files among ``paths`` (the files an analysis read).
+
+    Only regular files under ``roots`` (default: :func:`read_roots` without
+    parameters) count. Labels are as in :func:`data_files`: ``<folder
+    name>/<path>`` in the data folder, ``ipsresearch/datasets/<path>`` for
+    an extracted table, and for a file a parameter names its path relative to
+    the checkout (or absolute).
+
+    Examples
+    --------
+    >>> import os
+    >>> files = read_files([os.path.join(DATA_SYNTHETIC, "irish_pilot", "participants.csv"),
+    ...                     "/etc/hostname"], None)
+    >>> list(files)
+    ['data_synthetic/irish_pilot/participants.csv']
+    """
+    data_root = DATA_SYNTHETIC if data_dir is None else Path(data_dir).expanduser().resolve()
+    data_label = "data_synthetic" if data_dir is None else (data_root.name or "data")
+    roots = tuple(roots) or (str(data_root), str(DATASETS_DIR))
+    labelled = ((str(data_root), data_label), (str(DATASETS_DIR), "ipsresearch/datasets"))
+    out = {}
+    for raw in sorted(set(paths)):
+        path = os.path.abspath(raw)
+        if not any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            continue
+        if not _regular(path):
+            continue
+        for root, label in labelled:
+            if path.startswith(root.rstrip(os.sep) + os.sep):
+                name = f"{label}/{Path(os.path.relpath(path, root)).as_posix()}"
+                break
+        else:
+            name = relative(path)
+        out[name] = sha256_file(path)
+    return dict(sorted(out.items()))
+
+
 def environment() -> dict[str, str]:
     """Python, platform and the versions of :data:`KEY_PACKAGES` (``""`` when absent)."""
     env = {
@@ -255,6 +337,9 @@ class NotebookInfo:
         their default values, in order.
     error : str
         Why the file could not be read as a notebook (empty when it could).
+    declarations : dict
+        What each parameter may be, as the cell declares it (string annotations:
+        :mod:`ipsresearch.report.parameters`).
     """
 
     path: Path
@@ -263,6 +348,7 @@ class NotebookInfo:
     sha256: str
     parameters: dict[str, str] = field(default_factory=dict)
     error: str = ""
+    declarations: dict[str, str] = field(default_factory=dict)
 
 
 def relative(path: str | os.PathLike, root: str | os.PathLike = ROOT) -> str:
@@ -301,6 +387,22 @@ def parameter_defaults(source: str) -> dict[str, str]:
     return out
 
 
+def parameter_declarations(source: str) -> dict[str, str]:
+    """What the parameters of a parameters cell may be: their string annotations.
+
+    Examples
+    --------
+    >>> parameter_declarations('confidence: "float in (0, 1)" = 0.95\\nx = 1')
+    {'confidence': 'float in (0, 1)'}
+    """
+    out = {}
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str)):
+            out[node.target.id] = node.annotation.value
+    return out
+
+
 def read_notebook_info(path: str | os.PathLike) -> NotebookInfo:
     """Read what the cache and the navigation bar need from a notebook file.
 
@@ -324,11 +426,13 @@ def read_notebook_info(path: str | os.PathLike) -> NotebookInfo:
                     continue
                 break
         params: dict[str, str] = {}
+        declared: dict[str, str] = {}
         for cell in cells:
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 params = parameter_defaults(_source(cell))
+                declared = parameter_declarations(_source(cell))
                 break
     except (ValueError, KeyError, TypeError, AttributeError, SyntaxError) as exc:
         return NotebookInfo(path, path.stem, path.stem, digest_,
                             error=f"cannot read {path.name} as a notebook: {type(exc).__name__}: {exc}")
-    return NotebookInfo(path, path.stem, title, digest_, params)
+    return NotebookInfo(path, path.stem, title, digest_, params, declarations=declared)

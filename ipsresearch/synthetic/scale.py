@@ -55,7 +55,7 @@ import pyarrow.parquet as pq
 
 from ipsresearch import __version__, schemas
 from ipsresearch.fidelity import ITEM_CODES
-from ipsresearch.paths import atomic_path, write_bytes
+from ipsresearch.paths import atomic_path, note_read, write_bytes
 from ipsresearch.synthetic import rng as make_rng
 from ipsresearch.synthetic.cohort import JOB_TYPE_CODES, CohortDesign, draw_cohort, identifiers
 from ipsresearch.synthetic.fidelity import ITEM_EFFECT
@@ -308,6 +308,7 @@ def load(directory: str | os.PathLike, *, check: bool = True) -> ScaleData:
         if not path.exists():
             raise FileNotFoundError(f"{path} does not exist; write it with "
                                     f"`ipsresearch data --scale N --out {d}`")
+        note_read(path)  # pyarrow reads it from C: tell the report's provenance
         frame = pq.read_table(path).to_pandas(date_as_object=False)
         if check and name != "fidelity_ratings":
             frame = validate(frame, schema, source=str(path))
