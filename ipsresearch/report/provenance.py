@@ -204,12 +204,16 @@ def read_roots(data_dir: str | os.PathLike | None, params: Mapping[str, Any] | N
     return (str(root), str(DATASETS_DIR), *parameter_files(params or {}))
 
 
+_CODE_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pyd")
+"""Files that are imported, not read as data (``ipsresearch/datasets/__init__.py``)."""
+
+
 def read_files(paths: Iterable[str], data_dir: str | os.PathLike | None,
                roots: Iterable[str] = ()) -> dict[str, str]:
     """``{label: sha256}`` of the data files among ``paths`` (the files an analysis read).
 
     Only regular files under ``roots`` (default: :func:`read_roots` without
-    parameters) count. Labels are as in :func:`data_files`: ``<folder
+    parameters) count, and not the modules an import opens (``.py``). Labels are as in :func:`data_files`: ``<folder
     name>/<path>`` in the data folder, ``ipsresearch/datasets/<path>`` for
     an extracted table, and for a file a parameter names its path relative to
     the checkout (or absolute).
@@ -231,7 +235,7 @@ def read_files(paths: Iterable[str], data_dir: str | os.PathLike | None,
         path = os.path.abspath(raw)
         if not any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
             continue
-        if not _regular(path):
+        if not _regular(path) or path.endswith(_CODE_SUFFIXES):
             continue
         for root, label in labelled:
             if path.startswith(root.rstrip(os.sep) + os.sep):
