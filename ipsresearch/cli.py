@@ -239,7 +239,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="set a notebook parameter, e.g. --param data_dir=my_data")
     b.add_argument("--out", metavar="DIR",
-                   help="output directory (default: reports/, or reports-NAME/ with --param data_dir=.../NAME)")
+                   help="output directory: new, empty, or one a build wrote (default: reports/, or "
+                        "reports-NAME-HASH/ with --param data_dir=.../NAME)")
     b.add_argument("--with-code", action="store_true", help="show code cells (teaching mode)")
     b.add_argument("--force", action="store_true", help="execute every notebook, ignoring the cache")
     b.add_argument("--jobs", type=_positive_int, metavar="N",

@@ -640,7 +640,7 @@ def test_bad_options_are_errors_before_any_work(nbdir, tmp_path, capsys):
     out = tmp_path / "out"
     with pytest.raises(ValueError, match="^params nope: not defined in the parameters cell"):
         build(notebooks_dir=nbdir, out_dir=out, params={"nope": 1}, **QUIET)
-    with pytest.raises(FileNotFoundError, match="data_dir .*: no such directory"):
+    with pytest.raises(FileNotFoundError, match="data_dir .*/no: directory does not exist"):
         build(notebooks_dir=nbdir, out_dir=out, params={"data_dir": str(tmp_path / "no")}, **QUIET)
     with pytest.raises(ValueError, match="^only 09: no notebook of that name"):
         build(notebooks_dir=nbdir, out_dir=out, only=["09"], **QUIET)

@@ -36,6 +36,7 @@ from ipsresearch.validation import InputError
 
 QUIET = {"log": lambda *_: None, "progress": False}
 CLI = [sys.executable, "-m", "ipsresearch.cli"]
+NB01, NB04, NB06 = (next(NOTEBOOKS_DIR.glob(f"{n}-*.ipynb")).name for n in ("01", "04", "06"))
 
 
 def tiny_notebooks(directory: Path, n: int = 1, sleep: float = 0.0) -> Path:
@@ -229,14 +230,14 @@ def _cli(capsys, *args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(("param", "message"), [
     ("confidence=2", "parameter confidence: 2 is outside (0, 1) (allowed: float in (0, 1), "
-                     "as 01-irish-pilot.ipynb declares)"),
+                     f"as {NB01} declares)"),
     ("confidence=abc", "parameter confidence: 'abc' is text, not a number (allowed: float in (0, 1), "
-                       "as 01-irish-pilot.ipynb declares)"),
+                       f"as {NB01} declares)"),
     ("confidence=1e999", "parameter confidence: inf is not a finite number (allowed: float in (0, 1), "
-                         "as 01-irish-pilot.ipynb declares)"),
+                         f"as {NB01} declares)"),
     ("method=bogus", "parameter method: 'bogus' is not one of 'wilson', 'exact', 'jeffreys', "
                      "'agresti_coull', 'normal' (allowed: {'wilson', 'exact', 'jeffreys', "
-                     "'agresti_coull', 'normal'}, as 01-irish-pilot.ipynb declares)"),
+                     f"'agresti_coull', 'normal'}}, as {NB01} declares)"),
     ("data_dir=", "parameter data_dir: is empty (allowed: a directory laid out like data_synthetic/, "
                   "or None)"),
 ])
@@ -252,7 +253,7 @@ def test_every_bad_parameter_is_listed_at_once(capsys, tmp_path):
     code, err = _cli(capsys, "build", "--only", "01", "04", "--param", "confidence=2",
                      "--param", "method=bogus", "--out", str(out))
     assert code == 2 and err.startswith("ipsresearch: error: 2 problems in the build's parameters:")
-    assert "as 01-irish-pilot.ipynb, 04-fidelity.ipynb declare)" in err
+    assert f"as {NB01}, {NB04} declare)" in err
     assert not out.exists()
 
 
@@ -261,7 +262,7 @@ def test_a_parameter_two_notebooks_declare_differently_names_the_notebook(capsys
                      "--out", str(tmp_path / "out"))
     assert code == 2
     assert err.startswith("ipsresearch: error: parameter method: 'REML' is not one of 'wilson'")
-    assert err.endswith("as 01-irish-pilot.ipynb declares)")
+    assert err.endswith(f"as {NB01} declares)")
 
 
 def test_a_missing_or_bad_trials_file_exits_2_naming_file_row_and_column(capsys, tmp_path):
@@ -270,7 +271,7 @@ def test_a_missing_or_bad_trials_file_exits_2_naming_file_row_and_column(capsys,
     code, err = _cli(capsys, "build", "--only", "06", "--param", f"trials_csv={missing}",
                      "--out", str(out))
     assert code == 2 and err == (f"ipsresearch: error: parameter trials_csv: {missing} does not exist "
-                                 "(allowed: trial_arms CSV file or None, as 06-evidence-for-ips.ipynb "
+                                 f"(allowed: trial_arms CSV file or None, as {NB06} "
                                  "declares)")
     bad = tmp_path / "trials.csv"
     bad.write_text("study,events_treatment,n_treatment,events_control,n_control\n"
@@ -282,7 +283,7 @@ def test_a_missing_or_bad_trials_file_exits_2_naming_file_row_and_column(capsys,
     assert _cli(capsys, "build", "--only", "06", "--param", f"trials_csv={tmp_path}",
                 "--out", str(out)) == (2, f"ipsresearch: error: parameter trials_csv: {tmp_path} is a "
                                           "folder, not a file (allowed: trial_arms CSV file or None, "
-                                          "as 06-evidence-for-ips.ipynb declares)")
+                                          f"as {NB06} declares)")
 
 
 def test_bad_options_name_the_option(capsys, tmp_path):
@@ -291,7 +292,7 @@ def test_bad_options_name_the_option(capsys, tmp_path):
     empty.mkdir()
     cases = [
         (["build", "--only", "", "--out", str(out)], "--only '' is not a notebook name; choose from "
-                                                     "01-irish-pilot,"),
+                                                     f"{NB01[:-6]},"),
         (["build", "--notebooks", "/nonexistent", "--out", str(out)],
          "--notebooks /nonexistent: does not exist (allowed: a folder of NN-topic.ipynb notebooks)"),
         (["build", "--notebooks", str(empty), "--out", str(out)],

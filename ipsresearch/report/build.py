@@ -52,8 +52,18 @@ Failures
 Bring your own data
     ``params={"data_dir": PATH}`` runs the notebooks on a user's directory
     laid out like ``data_synthetic/``; unless ``out_dir`` is given the pages
-    go to ``reports-<name of PATH>/`` beside ``reports/``, so the shipped
-    reports are not overwritten.
+    go to ``reports-<name of PATH>-<hash of PATH>/`` beside ``reports/``, so
+    the shipped reports are not overwritten and two folders of the same name
+    never share one.
+
+Whose folder, and one build at a time
+    A build writes only into a new or empty folder, ``reports/`` or a folder
+    an earlier build marked, never inside the source tree, the data or the
+    notebooks, and holds a lock on it while it runs; a second build into the
+    same folder exits with status 2 naming the first
+    (:mod:`ipsresearch.report.store`). Options and parameters are checked
+    before anything runs (:func:`check_options`,
+    :mod:`ipsresearch.report.parameters`).
 """
 
 from __future__ import annotations
@@ -617,8 +627,9 @@ def check_options(
                                       "is empty" if isinstance(raw, str) else f"{raw!r} is not a folder",
                                       "a directory laid out like data_synthetic/, or None")])
         data_dir = Path(str(raw)).expanduser().resolve()
-        if not data_dir.is_dir():
-            raise FileNotFoundError(f"data_dir {raw!s}: no such directory "
+        if not data_dir.is_dir():  # worded as ipsresearch.report.preflight.check_data_dir words it
+            what = "is not a directory" if data_dir.exists() else "directory does not exist"
+            raise FileNotFoundError(f"data_dir {raw!s}: {what} "
                                     "(allowed: a directory laid out like data_synthetic/)")
         params["data_dir"] = str(data_dir)
     from ipsresearch.report.parameters import check_parameters
