@@ -168,6 +168,8 @@ def note_read(path: str | os.PathLike) -> None:
     >>> [p.endswith("participants.csv") for p in read]
     [True]
     """
+    if getattr(_recorders, "probing", 0):
+        return
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     text = os.path.abspath(os.fspath(path))
@@ -193,6 +195,30 @@ def recording() -> Iterator[set[str]]:
         yield record
     finally:
         _recorders.active = active
+
+
+@contextlib.contextmanager
+def probing() -> Iterator[None]:
+    """Files opened in this thread while the block runs are not :func:`note_read` reads.
+
+    For a reader that opens files only to find out what they are (the sheet
+    names of every workbook in a folder, to find the one a table is in):
+    the files it then does not use must not appear in a report's provenance.
+
+    Examples
+    --------
+    >>> with recording() as read:
+    ...     with probing():
+    ...         note_read("salary_2024.xlsx")
+    ...     note_read("participants.csv")
+    >>> [os.path.basename(p) for p in read]
+    ['participants.csv']
+    """
+    _recorders.probing = getattr(_recorders, "probing", 0) + 1
+    try:
+        yield
+    finally:
+        _recorders.probing -= 1
 
 
 def _audit(event: str, args: tuple) -> None:

@@ -23,7 +23,9 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import nbformat
 import pytest
@@ -167,16 +169,60 @@ def test_the_default_folder_is_unique_per_data_folder(tmp_path):
 # --------------------------------------------------------------------------- provenance: files read
 
 
+def minimal_xlsx(path: Path, sheet: str, rows: list[list]) -> None:
+    """A workbook of one sheet of inline strings and numbers, written with zipfile."""
+    def cell(ref, v):
+        if isinstance(v, (int, float)):
+            return f'<c r="{ref}"><v>{v}</v></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+    body = "".join(f'<row r="{i}">' + "".join(cell(f"{chr(65 + j)}{i}", v) for j, v in enumerate(r))
+                   + "</row>" for i, r in enumerate(rows, 1))
+    ns = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '</Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+        f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '</Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}/spreadsheetml/2006/main">'
+        f'<sheetData>{body}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+
+
+
+def test_probing_a_file_is_not_reading_it(tmp_path):
+    from ipsresearch.paths import note_read, probing, recording
+
+    with recording() as read, probing():
+        (tmp_path / "book.xlsx").write_bytes(b"x")
+        note_read(tmp_path / "book.xlsx")
+    assert read == set()
+
+
 def test_files_the_analysis_did_not_read_leave_no_trace(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     for name in ("participants.csv", "job_spells.csv"):
         shutil.copy(DATA_SYNTHETIC / "irish_pilot" / name, site / name)
     (site / "extra.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    private = {"diagnosis_notes_john_doe.docx": b"PK\x03\x04 notes on a patient",
-               "salary_2024_jane_smith.xlsx": b"PK\x03\x04 salaries"}
-    for name, data in private.items():
-        (site / name).write_bytes(data)
+    (site / "diagnosis_notes_john_doe.docx").write_bytes(b"PK\x03\x04 notes on a patient")
+    # a workbook that opens: a reader looking through a folder's workbooks for a table's sheet
+    # must not count it as read (ipsresearch.paths.probing)
+    minimal_xlsx(site / "salary_2024_jane_smith.xlsx", "salaries", [["name", "salary"], ["Jane Smith", 51000]])
+    private = {n: (site / n).read_bytes()
+               for n in ("diagnosis_notes_john_doe.docx", "salary_2024_jane_smith.xlsx")}
     nbs = tmp_path / "nb"
     nbs.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -201,7 +247,8 @@ def test_files_the_analysis_did_not_read_leave_no_trace(tmp_path):
     for path in out.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            for word in ("john_doe", "jane_smith", "diagnosis_notes", "salary_2024", *digests):
+            for word in ("john_doe", "jane_smith", "Jane Smith", "diagnosis_notes", "salary_2024",
+                         *digests):
                 assert word not in text, (path.name, word)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     expected = {f"site/{n}": provenance.sha256_file(site / n)
