@@ -187,7 +187,25 @@ def _under(path: str, roots: tuple[str, ...]) -> bool:
 
 @contextlib.contextmanager
 def recording() -> Iterator[set[str]]:
-    """Collect the absolute paths :func:`note_read` is given in this thread while the block runs."""
+    """Collect the absolute paths of the files read in this thread while the block runs.
+
+    Both what readers report with :func:`note_read` and what is opened for
+    reading from Python (``open``, pandas, zipfile: an audit hook, installed
+    on first use, sees it), except while :func:`probing`. The report builder
+    records this way which data files the claims register read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = Path(d, "sites.csv").write_text("site\\nA\\n")
+    ...     with recording() as read:
+    ...         with open(Path(d, "sites.csv")) as fh:
+    ...             _ = fh.read()
+    ...     [os.path.basename(p) for p in read]
+    ['sites.csv']
+    """
+    _install_hook()
     record: set[str] = set()
     active = getattr(_recorders, "active", ())
     _recorders.active = (*active, record)
@@ -256,8 +274,19 @@ def start_read_log() -> bool:
     _log["roots"] = roots
     _log["fd"] = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
                          0o600)
-    sys.addaudithook(_audit)
+    _install_hook()
     return True
+
+
+_hook = {"installed": False}
+
+
+def _install_hook() -> None:
+    """Add :func:`_audit` as an audit hook, once per process (a hook cannot be removed; it
+    does nothing outside a :func:`recording` or a kernel's read log)."""
+    if not _hook["installed"]:
+        sys.addaudithook(_audit)
+        _hook["installed"] = True
 
 
 start_read_log()
