@@ -1293,8 +1293,14 @@ CLAIMS_CSS = (
     "table.claims td,table.claims th,.jp-RenderedHTMLCommon table.claims td,"
     ".jp-RenderedHTMLCommon table.claims th{text-align:left;vertical-align:top;"
     "padding:0.2em 0.5em;border-bottom:1px solid #ddd}"
+    # a value may be a long list (twelve paper keys): it wraps at its commas, so that the
+    # status and note columns stay on the screen
     "table.claims td.num,.jp-RenderedHTMLCommon table.claims td.num"
-    "{text-align:right;white-space:nowrap}"
+    "{text-align:right;white-space:normal;overflow-wrap:break-word;min-width:4em}"
+    # the id and the source file name are single long words: on a narrow screen they break
+    # inside (at least 6em wide) rather than push the status off the screen; print keeps the id whole
+    "table.claims:not(.claims-counts) td:first-child,table.claims:not(.claims-counts) td:nth-child(3)"
+    "{overflow-wrap:anywhere;min-width:6em}"
     "table.claims caption{caption-side:top;text-align:left;padding:0 0 .4em 0;font-size:1.1em}"
     "table.claims caption .ips-number{font-weight:bold}"
     "table.claims tr.status-pass td.status{color:#176b2c}"
