@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ipsresearch-installed
 JOBS   ?=
 
-.PHONY: report test lab data verify lint clean-venv help
+.PHONY: report test lab data verify lint screenshots clean-venv help
 
 help:
 	@echo "make report   build data_synthetic/ and reports/ (index.html, one page per notebook)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/ with the package's kernel"
 	@echo "make verify   recompute every published claim"
 	@echo "make lint     ruff"
+	@echo "make screenshots  rebuild reports/ and retake docs/screenshots/ (needs chromium)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipsresearch needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
@@ -54,6 +55,10 @@ verify: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ipsresearch tests benchmarks
+
+screenshots: report
+	@echo "taking the README's screenshots of reports/ at 1,280 pixels into docs/screenshots/"
+	$(BIN)/python tools/screenshots.py --reports reports --out docs/screenshots
 
 clean-venv:
 	rm -rf $(VENV)
