@@ -582,7 +582,7 @@ def test_index_lists_reports_and_the_whole_claims_register(nbdir, tmp_path):
     assert 'id="errata"' in index and 'class="claims claims-conflicts"' in index
     assert "verified" not in index.casefold()  # no page calls a count "verified"
     # claims whose report is not among these pages are not linked (no dead links)
-    assert '.html#claims"' not in index
+    assert '.html#claim-' not in index
     for r in manifest["reports"]:
         page = tmp_path / "out" / r["html"]
         assert r["status"] == "ok" and r["output_sha256"] == provenance.sha256_file(page)
@@ -607,7 +607,8 @@ def test_a_claim_set_that_cannot_load_does_not_hide_the_others(monkeypatch):
 
 
 def test_claims_link_to_the_report_that_shows_them(tmp_path):
-    """With the project's notebook 01 present, its claims link to its page."""
+    """With the project's notebook 01 present, its claims link to their rows on its page (the
+    rows and the landing are checked on the project's pages: tests/test_pages.py)."""
     nbs = tmp_path / "nb"
     nbs.mkdir()
     write_nb(nbs / "01-irish-pilot.ipynb", [("md", "# Stand-in"), ("params", "a = 1"),
@@ -615,7 +616,7 @@ def test_claims_link_to_the_report_that_shows_them(tmp_path):
                                                      "HTML('<h4 id=\"claims\">Claims</h4>')")])
     build(notebooks_dir=nbs, out_dir=tmp_path / "out", **QUIET)
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="01-irish-pilot.html#claims">irish_pilot.placed</a>' in index
+    assert '<a href="01-irish-pilot.html#claim-irish_pilot.placed">irish_pilot.placed</a>' in index
 
 
 # --------------------------------------------------------------------------- options

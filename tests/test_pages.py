@@ -144,3 +144,39 @@ def test_long_pages_have_a_contents_list_and_tables_and_figures_anchors(built_re
         assert (sections >= 3) == ('<nav class="ips-toc"' in html), path.name
         assert len(re.findall(r'id="(?:table|figure)-\d+"', html)) == len(
             re.findall(r'class="ips-number"', html)), path.name
+
+
+def claim_link_problems(out: Path) -> tuple[list[str], int]:
+    """Every link of the index to a claim must land on that claim's row (its anchor, once)."""
+    index = (out / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"#]+\.html)#(claim-[^"]+)">([^<]+)</a>', index)
+    pages: dict[str, str] = {}
+    bad = []
+    for page, anchor, text in links:
+        if not (out / page).is_file():
+            bad.append(f"{text}: {page} is missing")
+            continue
+        markup = pages.setdefault(page, (out / page).read_text(encoding="utf-8"))
+        rows = re.findall(rf'<tr\b[^>]*\bid="{re.escape(anchor)}"[^>]*>\s*<td>([^<]*)</td>', markup)
+        if anchor != f"claim-{text}" or rows != [text]:
+            bad.append(f"{text}: {page}#{anchor} has rows {rows}")
+    return bad, len({text for *_, text in links})
+
+
+def test_the_claim_link_check_catches_a_link_that_misses(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<a href="01-a.html#claim-x.one">x.one</a><a href="01-a.html#claim-x.two">x.two</a>'
+        '<a href="02-b.html#claim-x.three">x.three</a>', encoding="utf-8")
+    (tmp_path / "01-a.html").write_text(
+        '<tr class="status-pass" id="claim-x.one"><td>x.one</td></tr><tr id="claim-x.two"><td>x.one</td>',
+        encoding="utf-8")
+    bad, n = claim_link_problems(tmp_path)
+    assert n == 3 and bad == ["x.two: 01-a.html#claim-x.two has rows ['x.one']", "x.three: 02-b.html is missing"]
+
+
+@pytest.mark.slow
+def test_every_claim_link_of_the_index_lands_on_the_claims_row(built_reports):
+    out, _ = built_reports
+    bad, linked = claim_link_problems(out)
+    assert bad == []
+    assert linked >= 200  # the register's claims that a report shows

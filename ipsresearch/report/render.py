@@ -136,12 +136,38 @@ def contents(page: str) -> str:
             f"<ol>{items}</ol></nav>\n")
 
 
+_CLAIM_ANCHOR = re.compile(r'(<tr\b[^>]*?)\s+id="(claim-[^"]*)"')
+
+
+def unique_claim_anchors(page: str) -> str:
+    """Keep each claim's anchor (``<tr id="claim-...">``) on its first row only.
+
+    A page may show a claim twice (all the claims of a paper, then its errata);
+    the index's link lands on the first.
+
+    Examples
+    --------
+    >>> unique_claim_anchors('<tr id="claim-a.b" class="x"><tr id="claim-a.c"><tr class="y" id="claim-a.b">')
+    '<tr id="claim-a.b" class="x"><tr id="claim-a.c"><tr class="y">'
+    """
+    seen: set[str] = set()
+
+    def once(m: re.Match) -> str:
+        if m.group(2) in seen:
+            return m.group(1)
+        seen.add(m.group(2))
+        return m.group(0)
+
+    return _CLAIM_ANCHOR.sub(once, page)
+
+
 def finish_page(page: str) -> str:
-    """A rendered report page with numbered captions and, when long, a contents list.
+    """A rendered report page with numbered captions, one anchor per claim and, when long, a
+    contents list.
 
     The contents list goes before the page's second cell, after the title and introduction.
     """
-    page = number_captions(page)
+    page = unique_claim_anchors(number_captions(page))
     toc = contents(page)
     if toc:
         cells = [m.start() for m in _CELL.finditer(page)]

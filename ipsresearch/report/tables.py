@@ -1211,17 +1211,21 @@ def claims_html(results: Iterable[ClaimResult], *, link_reports: bool = False,
     Columns: id, basis, source file and lines, quantity, what the paper
     prints, what the package counted from the text (only where the paper
     prints no number), the recomputed value, tolerance, status and the note
-    (erratum, query, cited source or definition).
+    (erratum, query, cited source or definition). On a report page each row
+    is the anchor ``claim-<id>``; with ``link_reports`` (the index) each id
+    links to that anchor on its report's page.
     """
     esc = html.escape
     rows = []
     for r in results:
         report = esc(r.report)
         rid = esc(r.id)
-        cell_id = (f'<a href="{report}.html#claims">{rid}</a>' if link_reports and r.report else rid)
+        cell_id = (f'<a href="{report}.html#claim-{rid}">{rid}</a>' if link_reports and r.report else rid)
+        # on a report page each claim's row is its anchor, where the index's links land
+        anchor = "" if link_reports else f' id="claim-{rid}"'
         counted = "" if r.counted is None else format_value(r.counted, r.unit)
         rows.append(
-            f'<tr class="status-{esc(r.status)} basis-{esc(r.basis)}"><td>{cell_id}</td>'
+            f'<tr{anchor} class="status-{esc(r.status)} basis-{esc(r.basis)}"><td>{cell_id}</td>'
             f'<td class="basis">{esc(r.basis)}</td>'
             f"<td>{esc(r.source)}</td><td>{esc(_lines(r))}</td><td>{esc(r.quantity)}</td>"
             f'<td class="num">{esc(printed_value(r))}</td>'
@@ -1252,7 +1256,7 @@ def conflicts_html(results: Iterable[ClaimResult], *, link_reports: bool = False
     for r in results:
         report = esc(r.report)
         rid = esc(r.id)
-        cell_id = (f'<a href="{report}.html#claims">{rid}</a>' if link_reports and r.report else rid)
+        cell_id = (f'<a href="{report}.html#claim-{rid}">{rid}</a>' if link_reports and r.report else rid)
         if r.published is not None:
             says = f"line {r.line}: {printed_value(r)}"
         elif r.printed:
