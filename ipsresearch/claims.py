@@ -115,9 +115,12 @@ class Claim:
     id : str
         Stable identifier, ``<study>.<what>``, e.g. ``irish_pilot.placed``.
     source : str
-        File name of the source paper, ``SOURCES[key].file`` (see :mod:`ipsresearch.sources`).
+        File name of the source paper, ``SOURCES[key].file`` (see :mod:`ipsresearch.sources`);
+        for a paper the package holds no text of, the extracted table that transcribes what
+        it prints, row by row with its address (``ips_rct_statistics.csv``, the trials' reports).
     line : int
-        Line of the source paper that states the value (1-based).
+        Line of the source paper that states the value (1-based); in an extracted table,
+        the line of the row that transcribes it.
     quantity : str
         What is counted, in a few plain words of our own.
     published : int, float, str, bool or None
@@ -268,12 +271,17 @@ class ClaimSet:
         laid out like ``data_synthetic/`` (``None`` for the shipped data).
     claims : callable
         ``claims() -> list[Claim]``.
+    reads_data_dir : bool
+        ``False`` when ``load`` ignores ``data_dir`` because its tables ship
+        with the package (the trial statistics): a user's data directory
+        neither feeds such a set nor is checked for its files.
     """
 
     key: str
     title: str
     load: Callable[[Any], Any]
     claims: Callable[[], list[Claim]]
+    reads_data_dir: bool = True
 
 
 def _agrees(computed: Value, published: Value, tolerance: float) -> bool:

@@ -108,7 +108,8 @@ def check_data_dir(
     wanted = set(MODULES)
     if notebooks is not None:
         wanted &= set().union(*(_studies_used(Path(nb)) for nb in notebooks))
-    chosen = {m: importlib.import_module(m).CLAIMS for m in MODULES if m in wanted}
+    chosen = {m: cs for m in MODULES if m in wanted
+              if (cs := importlib.import_module(m).CLAIMS).reads_data_dir}  # others ship their data
     if sets is not None:
         keys = set(sets)
         chosen = {m: cs for m, cs in chosen.items() if cs.key in keys}
