@@ -52,7 +52,16 @@ def test_the_register_keeps_every_genuine_contradiction_and_no_misreading():
     }
     assert {i for i, s in status.items() if s == "query"} == {
         "moen2021.sw_sources_with_sw", "moen2021.c_sources_with_c", "moen2021_metaphors.clinicians",
-        "bonfils_review.determinant_papers", "bonfils_review.process_papers"}
+        "bonfils_review.determinant_papers", "bonfils_review.process_papers",
+        # the trials' reports: what their counts or printed percentages give differs from what they print
+        "ips_trials.burns_ips_percent_lancet",       # 85/156 = 54.49%, printed 55%
+        "ips_trials.lehman_competitive_odds_ratio",  # 27% vs 7% give at most 5.46, printed 5.58
+        "ips_trials.swan_risk_ratio",                # 13% vs 7% give 1.67-2.08, printed 1.35
+        "ips_trials.oshima_p",                       # 8/18 vs 2/19: 0.020, 0.029 or 0.051, printed .022
+        "ips_trials.hellstrom_odds_ratio", "ips_trials.hellstrom_odds_ratio_low",
+        "ips_trials.hellstrom_odds_ratio_high", "ips_trials.hellstrom_p",  # crude 1.32, printed 1.34
+        "ips_trials.davis2018_odds_ratio", "ips_trials.davis2018_odds_ratio_low",
+        "ips_trials.davis2018_odds_ratio_high"}      # crude 2.08, printed 2.14
     for misreading in ("moen2021.case_ethno_all_groups", "ipsnor.every_theme_has_subthemes",
                        "bonfils_review.case_study_designs", "bonfils_review.combined_designs",
                        "bonfils_review.interview_designs", "bonfils_review.theoretical_approach",
@@ -96,10 +105,17 @@ def test_calibrated_claims_count_synthetic_records(data_copy):
 
 
 def test_every_claim_names_a_source_file_and_line(sources):
+    """A source paper's text, or for the trials' reports (no text held) the extracted table
+    that transcribes them row by row with each report's address."""
+    from ipsresearch.paths import DATASETS_DIR
+
     files = {s.file for s in SOURCES.values()}
     lines = {name: (sources / name).read_text(encoding="utf-8").splitlines() for name in files}
+    lines["ips_rct_statistics.csv"] = (DATASETS_DIR / "ips_rct_statistics.csv").read_text(
+        encoding="utf-8").splitlines()
     for r in verify():
-        assert r.source in files, r.id
+        assert r.source in lines, r.id
+        assert r.source in files or r.id.startswith("ips_trials."), r.id
         for n in (r.line, *r.lines):  # every cited line exists and holds text
             assert 1 <= n <= len(lines[r.source]) and lines[r.source][n - 1].strip(), (r.id, n)
         assert r.quantity and r.report

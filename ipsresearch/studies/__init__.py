@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["LEFT_OUT", "MODULES", "claim_sets", "left_out", "verify"]
 
 LEFT_OUT = Path(__file__).with_name("left_out.csv")
-"""What the register leaves out of the five papers, and why (``source, lines, item, as_printed,
+"""What the register leaves out of the five papers and of the trials' printed statistics, and why (``source, lines, item, as_printed,
 reason``); the audit behind it is ``docs/register-audit.md``."""
 
 MODULES: list[str] = [
@@ -44,6 +44,7 @@ MODULES: list[str] = [
     "ipsresearch.studies.ipsnor",
     "ipsresearch.studies.bonfils_review",
     "ipsresearch.studies.harkko2025",
+    "ipsresearch.studies.ips_trial_statistics",
 ]
 """Modules whose ``CLAIMS`` make up the register, in display order."""
 
@@ -85,7 +86,8 @@ def left_out() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``source`` (study key), ``lines`` (as text: one line, a range or a
+        ``source`` (study key, or ``ips_trials`` for the rows of
+        ``ips_rct_statistics.csv``), ``lines`` (as text: one line, a range or a
         list), ``item``, ``as_printed`` and ``reason``, one row per item in
         the order of the papers.
 
@@ -94,7 +96,8 @@ def left_out() -> pd.DataFrame:
     >>> table = left_out()
     >>> list(table.columns)
     ['source', 'lines', 'item', 'as_printed', 'reason']
-    >>> set(table["source"]) <= {"irish_pilot", "moen2021", "ipsnor", "bonfils_review", "harkko2025"}
+    >>> set(table["source"]) <= {"irish_pilot", "moen2021", "ipsnor", "bonfils_review", "harkko2025",
+    ...                          "ips_trials"}
     True
     """
     import pandas as pd
