@@ -82,6 +82,11 @@ def test_the_real_trials_come_first_with_their_pooled_estimate_and_every_source_
     assert (f"the pooled risk ratio is {both.correct.estimate:.2f}" in text
             and f"it is {both.misread.estimate:.2f}" in text)
     assert "`n_treatment` is the name of an arm total" in text
+    # the trials' own printed statistics, each claim recomputed from the counts, before the laboratory
+    from ipsresearch.studies import verify
+
+    for r in verify(sets=["ips_trials"]):
+        assert r.id in text and text.index(r.id) < text.index("Part 2. A laboratory"), r.id
 
 
 @pytest.mark.slow
