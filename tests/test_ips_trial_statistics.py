@@ -53,7 +53,7 @@ def test_every_printed_statistic_that_can_be_recomputed_passes_or_is_a_query():
     assert {r.basis for r in results.values()} == {"transcribed", "identity"}
     for r in results.values():
         assert r.source == ips_trial_statistics.SOURCE and r.report == "06-evidence-for-ips"
-        assert "Read at " in r.note and "http" in r.note  # the report's address
+        assert f"Read at {r.quantity.split(':')[0]}: " in r.note  # the report and where in it
         if r.status == "query":  # the conflicting values, side by side
             assert r.query and r.versus and r.computed != r.published
 

@@ -7,8 +7,8 @@ ratios, chi-squared statistics and p values. Those are transcribed, row by
 row with the address and place they were read, in the extracted table
 ``ips_rct_statistics`` (``ipsresearch/datasets/ips_rct_statistics.csv``);
 the package holds no text of the reports themselves, so a claim here names
-that table's file and the line of its row, and its note gives the report's
-address.
+that table's file and the line of its row (which holds the report's full
+address), and its note names the report and where in it the figure was read.
 
 Each claim recomputes a printed statistic from the arm counts of the trial
 table ``ips_rcts`` (the settled ``events_ips, n_ips, events_control,
@@ -60,7 +60,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ipsresearch.claims import Claim, ClaimSet
-from ipsresearch.studies.ips_trials import REPORT, load
+from ipsresearch.studies.ips_trials import REPORT, load, source_label
 
 __all__ = ["CLAIMS", "SOURCE"]
 
@@ -152,7 +152,9 @@ def _claims() -> list[Claim]:
     def c(id_: str, line: int, quantity: str, published: Any, compute: Callable[[Data], Any],
           **kw: Any) -> Claim:
         row = table.iloc[line - 2]
-        where = f"{row['study']}: {row['source_location']}, {row['source_url']}"
+        # the short name of the address (host and PubMed, PMC or DOI identifier) keeps the claims
+        # table on the screen; the full address is on the claim's line of the table
+        where = f"{row['study']}: {row['source_location']} ({source_label(row['source_url'])})"
         note = kw.pop("note", "")
         return Claim(f"{KEY}.{id_}", SOURCE, line, f"{row['study']}: {quantity}", published, compute,
                      report=REPORT, note=f"{note} Read at {where}." if note else f"Read at {where}.",
