@@ -38,6 +38,54 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 
 
+SYNTHETIC_PACKAGE = "ipsresearch-synthetic"
+"""``name`` in the ``datapackage.json`` that :func:`ipsresearch.synthetic.write_all` writes."""
+
+
+def is_synthetic(data_dir: str | os.PathLike | None, subdir: str | None = None) -> bool:
+    """Whether ``data_dir`` holds the synthetic records this package generates for the papers.
+
+    True for ``None`` (the shipped ``data_synthetic/``) and for a folder whose
+    ``datapackage.json`` (or, for a study's own folder such as
+    ``.../irish_pilot``, its parent's) is named :data:`SYNTHETIC_PACKAGE` and,
+    when ``subdir`` is given, lists a file of that study. Everything else is a
+    programme's (or a researcher's) own data: reports then describe those data
+    and check no paper's claims against them.
+
+    Examples
+    --------
+    >>> is_synthetic(None), is_synthetic(DATA_SYNTHETIC, "irish_pilot")
+    (True, True)
+    >>> import tempfile
+    >>> is_synthetic(tempfile.mkdtemp())
+    False
+    """
+    if data_dir is None:
+        return True
+    root = Path(data_dir)
+    own = _synthetic_files(root)
+    if own is not None:
+        return subdir is None or any(p.startswith(f"{subdir}/") for p in own)
+    above = _synthetic_files(root.parent)
+    return above is not None and any(p.startswith(f"{root.name}/") for p in above)
+
+
+def _synthetic_files(folder: Path) -> list[str] | None:
+    """Paths listed by ``folder/datapackage.json`` when it is this package's synthetic data."""
+    import json
+
+    meta = folder / "datapackage.json"
+    try:
+        if not meta.is_file() or meta.stat().st_size > 16 * 2**20:
+            return None
+        package = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(package, dict) or package.get("name") != SYNTHETIC_PACKAGE:
+        return None
+    return [str(r.get("path", "")) for r in package.get("resources", []) if isinstance(r, dict)]
+
+
 def sources_dir() -> Path:
     """Directory of the source papers as plain text (``NNN_<hash>.txt``, see :mod:`ipsresearch.sources`).
 

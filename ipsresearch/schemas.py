@@ -125,8 +125,9 @@ JOB_SPELLS = Schema(
         Column("spell_id", "str", unique=True, description="Identifier of the job spell"),
         Column("participant_id", "str", description="Person holding the job (participants.participant_id)"),
         Column("start_date", "date", description="First day in the job"),
-        Column("end_date", "date", nullable=True,
-               description="Last day in the job; blank if still running at follow-up end"),
+        Column("end_date", "date", nullable=True, open_ended=True,
+               description="Last day in the job; blank (or 9999-12-31) if still running at "
+                           "follow-up end"),
         Column("job_type", "str", allowed=JOB_TYPES, description="Kind of work activity"),
         Column("paid", "bool", description="Whether the work was paid"),
         Column("hours_per_week", "float", min=0, max=80, nullable=True, required=False,

@@ -56,6 +56,8 @@ __all__ = [
     "check_choice",
     "check_confidence",
     "check_frame",
+    "check_table",
+    "did_you_mean",
     "read_csv",
     "read_records",
     "read_text",
@@ -72,6 +74,22 @@ MAX_PER_COLUMN = 25
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MIDNIGHT = r"(?:[ T]00:00(?::00(?:\.0+)?)?)?"
+_ISO_RE = re.compile(rf"^(\d{{4}})-(\d{{2}})-(\d{{2}}){_MIDNIGHT}$")
+_DMY_RE = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}){_MIDNIGHT}$")
+"""A date written day and month first, in either order: ``14/03/2015``, ``14.03.2015``,
+``3-14-2015``; a time of day of exactly midnight (an Excel date-time cell) may follow."""
+
+DATE_ORDERS = ("iso", "day-first", "month-first")
+"""How dates written as ``NN/NN/YYYY`` are read: not at all (``iso``: ISO dates only), day
+first (14/03/2015) or month first (03/14/2015). ISO ``YYYY-MM-DD`` is read in every case;
+:mod:`ipsresearch.readers` decides between the two orders from the data or a setting."""
+
+DATE_RANGE = ("1677-09-22", "2262-04-11")
+"""First and last date a table may hold (pandas' nanosecond timestamps)."""
+
+OPEN_END = "9999-12-31"
+"""Read as blank in an ``open_ended`` date column (a record still open)."""
 
 
 class UnknownColumnWarning(UserWarning):
@@ -157,6 +175,11 @@ class Column:
         Values must not repeat.
     description : str
         One line for the data dictionary and ``datapackage.json``.
+    open_ended : bool
+        A ``date`` column whose blank means "still running" (a job's end):
+        ``9999-12-31``, the marker many registers use for an open record, is
+        read as blank too. Any other date outside the range pandas holds
+        (:data:`DATE_RANGE`) is a problem naming the file, row and column.
     """
 
     name: str
@@ -168,6 +191,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     unique: bool = False
     description: str = ""
+    open_ended: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in {"str", "int", "float", "bool", "date"}:
@@ -195,6 +219,8 @@ class Column:
             text = "true/false, yes/no or 1/0"
         elif self.kind == "date":
             text = "dates as YYYY-MM-DD"
+            if self.open_ended:
+                text += " (9999-12-31 counts as blank)"
         elif self.allowed is not None:
             text = "one of " + ", ".join(self.allowed)
         else:
@@ -751,8 +777,8 @@ def read_records(
     return frame, rows
 
 
-def _records(text: str, src: str, what: str) -> tuple[pd.DataFrame, np.ndarray]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _records(text: str, src: str, what: str, *, delimiter: str = ",") -> tuple[pd.DataFrame, np.ndarray]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     records: list[list[str]] = []
     rows: list[int] = []
     header: list[str] | None = None
@@ -914,16 +940,70 @@ def validate(data: pd.DataFrame, schema: Schema, *, source: str | None = None) -
 
 
 def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
-              rows: np.ndarray | None = None) -> pd.DataFrame:
+              rows: np.ndarray | None = None, decimal: str = ".", dates: str = "iso") -> pd.DataFrame:
+    typed, problems = check_table(frame, schema, source=source, rows=rows, decimal=decimal,
+                                  dates=dates)
+    if problems:
+        raise InputError(problems, source=source)
+    return typed
+
+
+def check_table(frame: pd.DataFrame, schema: Schema, *, source: str,
+                rows: np.ndarray | None = None, decimal: str = ".", dates: str = "iso",
+                ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check a table of raw cells against ``schema``; return the typed table and every problem.
+
+    The collecting half of :func:`validate`, for readers that report the
+    problems of several files at once (:class:`ipsresearch.readers.Folder`).
+    Cells that break their column's rules are missing in the typed table, so
+    checks between tables can still run on the rest. The typed table is
+    ``None`` when the table as a whole cannot be read: repeated column names,
+    no rows, or a required column missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as read (text, numbers, dates, categories).
+    schema : Schema
+    source : str
+        File or table name used in messages.
+    rows : numpy.ndarray of int, optional
+        Spreadsheet row of each record (default ``2, 3, ...``).
+    decimal : {".", ","}
+        Decimal mark of numbers written as text (a comma in files that use
+        semicolons between values).
+    dates : {"iso", "day-first", "month-first"}
+        How ``NN/NN/YYYY`` dates are read (:data:`DATE_ORDERS`).
+
+    Returns
+    -------
+    typed : pandas.DataFrame or None
+    problems : list of Problem
+        In reading order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ipsresearch.schemas import PARTICIPANTS
+    >>> raw = pd.DataFrame({"participant_id": ["P1", "P2"], "site": ["Bodø", "Bodø"],
+    ...                     "enrolment_date": ["14.03.2021", "02.04.2021"],
+    ...                     "follow_up_end": ["31.12.2023", "31.13.2023"]})
+    >>> typed, problems = check_table(raw, PARTICIPANTS, source="people.csv", dates="day-first")
+    >>> typed["enrolment_date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2021-03-14', '2021-04-02']
+    >>> print(problems[0])
+    people.csv row 3, column `follow_up_end`: 31.13.2023 is not a calendar date (allowed: dates as YYYY-MM-DD)
+    """
+    check_choice("decimal", decimal, (".", ","))
+    check_choice("dates", dates, DATE_ORDERS)
     problems: list[Problem] = []
     if len(frame.columns) != len(set(frame.columns)):
         dups = sorted({str(c) for c in frame.columns if list(frame.columns).count(c) > 1})
         problems.append(Problem(source, 1, None, f"column names repeat: {', '.join(dups)}",
                                 "each column name once"))
-        raise InputError(problems, source=source)
+        return None, problems
     if len(frame) < schema.min_rows:
-        raise InputError([Problem(source, None, None, "has no rows", "at least one record")],
-                         source=source)
+        return None, [Problem(source, None, None, "has no rows", "at least one record")]
     default_rows = rows is None or np.array_equal(rows, np.arange(len(frame)) + 2)
     rows = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows, dtype=np.int64)
     present = set(frame.columns)
@@ -937,7 +1017,8 @@ def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
                     + " (columns found: " + ", ".join(map(str, frame.columns)) + ")",
                     col.describe_allowed()))
             continue
-        series, col_problems = _parse_column(frame[col.name], col, source, rows)
+        series, col_problems = _parse_column(frame[col.name], col, source, rows, decimal=decimal,
+                                             dates=dates)
         problems.extend(col_problems)
         out[col.name] = series
     unknown = [c for c in frame.columns if c not in set(schema.names)]
@@ -968,13 +1049,43 @@ def _validate(frame: pd.DataFrame, schema: Schema, *, source: str,
         problems.extend(row_problems(bad, lambda i, check=check: check.message(typed.iloc[i]),
                                      source=source, rows=rows, column=check.column,
                                      allowed=check.allowed))
-    if problems:
-        raise InputError(sorted(problems, key=_reading_order), source=source)
     if not default_rows:
         # compact, so that pandas' copying of attrs stays cheap: (length, runs of consecutive rows)
         starts = np.flatnonzero(np.diff(rows, prepend=1) != 1)
         typed.attrs["source_rows"] = (len(rows), tuple((int(i), int(rows[i])) for i in starts))
-    return typed
+    missing = any(c.required and c.name not in present for c in schema.columns)
+    return (None if missing else typed), sorted(problems, key=_reading_order)
+
+
+def did_you_mean(value: str, options: Iterable[str]) -> str:
+    """``"; did you mean competitive?"`` when ``value`` is close to exactly one of ``options``.
+
+    Close means equal once case, spaces, hyphens and underscores are ignored
+    (``Competitive``, ``S 1``, ``work-trial``), or a near spelling
+    (:func:`difflib.get_close_matches`, cutoff 0.8); otherwise ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("Competitive", ["competitive", "sheltered"])
+    '; did you mean competitive?'
+    >>> did_you_mean("S 1", ["S1", "S2", "O1"])
+    '; did you mean S1?'
+    >>> did_you_mean("full-time", ["competitive", "sheltered"])
+    ''
+    """
+    options = [str(o) for o in options]
+
+    def squash(text: str) -> str:
+        return re.sub(r"[\s_-]+", "", text).casefold()
+
+    text = str(value).strip()
+    same = [o for o in options if squash(o) == squash(text)]
+    if len(same) == 1:
+        return f"; did you mean {same[0]}?"
+    close = difflib.get_close_matches(text, options, n=2, cutoff=0.8)
+    if len(close) == 1 or (close and len(text) > 3):
+        return f"; did you mean {close[0]}?"
+    return ""
 
 
 def _near_miss(name: str, columns: Iterable[Any], schema: Schema) -> str:
@@ -1032,10 +1143,13 @@ def _reporter(problems: list[Problem], raw: pd.Series, col: Column, source: str,
     return report
 
 
-def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) -> tuple[pd.Series, list[Problem]]:
+def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray, *,
+                  decimal: str = ".", dates: str = "iso") -> tuple[pd.Series, list[Problem]]:
     raw = raw.reset_index(drop=True)
     if col.kind == "str" and isinstance(raw.dtype, pd.CategoricalDtype):
         return _parse_categorical(raw, col, source, rows)
+    if col.kind != "str" and isinstance(raw.dtype, pd.CategoricalDtype):
+        raw = raw.astype(object)  # labelled numbers or dates (SPSS, Stata): check the values
     # text is stripped once; blank cells are read from the stripped text (one pass, not two)
     stripped = raw.astype("string").str.strip() if col.kind == "str" else None
     blank = _blank(raw) if stripped is None else \
@@ -1053,7 +1167,8 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
         values = values.rename(col.name)
         if col.allowed is not None:
             bad = ~blank & ~values.isin(col.allowed).fillna(False).to_numpy(dtype=bool)
-            report(bad, lambda v: f"{_show(str(v).strip())} is not a recognised value")
+            report(bad, lambda v: f"{_show(str(v).strip())} is not a recognised value"
+                   + did_you_mean(str(v), col.allowed))
         return values, problems
 
     if col.kind in {"int", "float"}:
@@ -1062,11 +1177,15 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
         elif pd.api.types.is_numeric_dtype(raw.dtype):
             num = raw.astype(float)
         else:
-            num = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce").astype(float)
+            txt = raw.astype("string").str.strip()
+            if decimal == ",":
+                txt = txt.str.replace(",", ".", regex=False)
+            num = pd.to_numeric(txt, errors="coerce").astype(float)
         num_arr = num.to_numpy(dtype=float)
         notnum = ~blank & np.isnan(num_arr)
         report(notnum, lambda v: f"{_show(v)} is not a number" + (
-            " (use a point as the decimal mark)" if re.fullmatch(r"\s*-?\d+,\d+\s*", str(v)) else ""))
+            " (use a point as the decimal mark)" if decimal == "." and
+            re.fullmatch(r"\s*-?\d+,\d+\s*", str(v)) else ""))
         ok = ~blank & ~notnum
         if col.kind == "int":
             frac = ok & (np.floor(num_arr) != num_arr)
@@ -1109,23 +1228,58 @@ def _parse_column(raw: pd.Series, col: Column, source: str, rows: np.ndarray) ->
 
     # date
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return pd.Series(pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw,
-                         name=col.name).astype("datetime64[ns]"), problems
+        if getattr(raw.dt, "tz", None) is not None:
+            raw = raw.dt.tz_localize(None)
+        if raw.dtype == np.dtype("datetime64[ns]"):
+            return raw.rename(col.name), problems
+        raw = raw.astype(object)  # another unit (dates far from today may not fit ns): as text below
     if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
-        # date, datetime or Timestamp objects, possibly mixed with text
-        is_dt = np.fromiter((isinstance(v, _dt.date) for v in raw), dtype=bool, count=len(raw))
+        # date, datetime or Timestamp objects (Excel, SPSS, Stata cells), possibly mixed with text
+        is_dt = np.fromiter((isinstance(v, _dt.date) and not pd.isna(v) for v in raw), dtype=bool,
+                            count=len(raw))
         if is_dt.any():
             raw = raw.copy()
-            raw[is_dt] = ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in raw[is_dt]]
+            raw[is_dt] = [_date_text(v) for v in raw[is_dt]]
+            report = _reporter(problems, raw, col, source, rows)  # messages show the date
     txt = raw.astype("string").str.strip()
-    shape_ok = txt.str.match(_DATE_RE).fillna(False).to_numpy(dtype=bool)
-    parsed = pd.to_datetime(txt.where(pd.Series(shape_ok), None), format="%Y-%m-%d", errors="coerce")
+    iso = txt.str.extract(_ISO_RE)
+    shape_ok = iso[0].notna().to_numpy(dtype=bool)
+    ymd = iso
+    if dates != "iso":
+        dmy = txt.str.extract(_DMY_RE)
+        is_dmy = dmy[0].notna().to_numpy(dtype=bool) & ~shape_ok
+        if is_dmy.any():
+            day, month = (dmy[0], dmy[2]) if dates == "day-first" else (dmy[2], dmy[0])
+            pick = pd.Series(is_dmy)
+            ymd = pd.DataFrame({0: iso[0].mask(pick, dmy[3]),
+                                1: iso[1].mask(pick, month.str.zfill(2)),
+                                2: iso[2].mask(pick, day.str.zfill(2))})
+            shape_ok = shape_ok | is_dmy
     bad_shape = ~blank & ~shape_ok
-    report(bad_shape, lambda v: f"{_show(v)} is not a date in YYYY-MM-DD form" + (
-        " (leave out the time of day)" if re.match(r"\s*\d{4}-\d{2}-\d{2}[ T]\d", str(v)) else ""))
-    impossible = ~blank & shape_ok & parsed.isna().to_numpy()
+    order = "" if dates == "iso" else (" or DD/MM/YYYY" if dates == "day-first" else " or MM/DD/YYYY")
+    report(bad_shape, lambda v: f"{_show(v)} is not a date in YYYY-MM-DD{order} form" + (
+        " (leave out the time of day)" if re.match(r"\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}[ T]\d",
+                                                   str(v)) else ""))
+    iso_text = (ymd[0] + "-" + ymd[1] + "-" + ymd[2]).where(pd.Series(shape_ok), None)
+    open_end = np.zeros(len(txt), dtype=bool)
+    if col.open_ended:
+        open_end = (iso_text == OPEN_END).fillna(False).to_numpy(dtype=bool)
+        iso_text = iso_text.mask(pd.Series(open_end), None)
+    in_range = ((iso_text >= DATE_RANGE[0]) & (iso_text <= DATE_RANGE[1])).fillna(False).to_numpy(bool)
+    outside = shape_ok & ~open_end & ~in_range
+    report(outside, lambda v: f"{_show(str(v).strip())} is outside the dates a table can hold "
+                              f"({DATE_RANGE[0]} to {DATE_RANGE[1]})"
+           + (f"; a blank {col.name} means still running" if col.nullable else ""))
+    keep = shape_ok & ~outside
+    parsed = pd.to_datetime(iso_text.where(pd.Series(keep), None), format="%Y-%m-%d", errors="coerce")
+    impossible = keep & parsed.isna().to_numpy() & ~open_end
     report(impossible, lambda v: f"{_show(str(v).strip())} is not a calendar date")
     return pd.Series(parsed, name=col.name).astype("datetime64[ns]"), problems
+
+
+def _date_text(value: _dt.date) -> str:
+    """``YYYY-MM-DD`` of a date or date-time cell (the time of day is dropped)."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def _parse_categorical(raw: pd.Series, col: Column, source: str, rows: np.ndarray
@@ -1151,7 +1305,8 @@ def _parse_categorical(raw: pd.Series, col: Column, source: str, rows: np.ndarra
     if col.allowed is not None and cats.size:
         cat_bad = ~cat_blank & ~cats.isin(col.allowed).fillna(False).to_numpy(dtype=bool)
         report(~blank & cat_bad[safe],
-               lambda v: f"{_show(str(v).strip())} is not a recognised value")
+               lambda v: f"{_show(str(v).strip())} is not a recognised value"
+               + did_you_mean(str(v), col.allowed))
     # stripped categories, each once, in the order of the originals; blank ones dropped
     used = np.bincount(safe[~blank], minlength=cats.size) > 0 if cats.size else np.zeros(0, bool)
     keep = used & ~cat_blank

@@ -39,11 +39,12 @@ def test_unknown_command_exit_2():
     assert r.returncode == 2 and "invalid choice: 'frobnicate'" in r.stderr
 
 
-def test_missing_data_file_is_one_line_exit_2(tmp_path):
+def test_missing_data_files_are_named_together_exit_2(tmp_path):
     r = run("verify", "--data-dir", str(tmp_path))
     assert r.returncode == 2
-    assert r.stderr.strip().count("\n") == 0
+    assert r.stderr.startswith(f"ipsresearch: error: 2 problems in {tmp_path}")
     assert f"{tmp_path}/participants.csv: file does not exist" in r.stderr
+    assert f"{tmp_path}/job_spells.csv: file does not exist" in r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -309,8 +309,8 @@ def test_csv_with_a_repeated_item_column(tmp_path):
 def test_csv_file_level_errors(tmp_path):
     semi = tmp_path / "semi.csv"
     semi.write_text("review_id;item;rating\nR1;S1;3\n", encoding="utf-8")
-    with pytest.raises(InputError, match="the header is semicolon-delimited"):
-        fidelity.score(semi)
+    with pytest.raises(InputError, match=r"review R1: 24 of 25 items not rated"):
+        fidelity.score(semi)  # semicolons are read; the review is incomplete
     with pytest.raises(InputError, match="file does not exist"):
         fidelity.score(tmp_path / "nope.csv")
     header_only = tmp_path / "empty.csv"

@@ -19,7 +19,7 @@ import pytest
 from ipsresearch.paths import PACKAGE_DIR
 
 LAYERS = {
-    "paths": 0, "sources": 0, "validation": 0, "schemas": 0, "_arrays": 0, "_stats": 0,
+    "paths": 0, "sources": 0, "validation": 0, "readers": 0, "schemas": 0, "_arrays": 0, "_stats": 0,
     "_deprecation": 0, "_html": 0, "_docs": 0,
     "outcomes": 1, "fidelity": 1, "qualitative": 1, "synthesis": 1,
     "datasets": 2, "synthetic": 2,

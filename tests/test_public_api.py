@@ -38,14 +38,14 @@ RENAMED = {"SEED_001_BANDS": "MOEN2021_BANDS"}
 """Old public name -> new one (the old one deprecated for a release)."""
 
 SUBMODULES = {
-    "outcomes": ("rates", "survival", "spells", "regression"),
+    "outcomes": ("rates", "survival", "spells", "regression", "cohort"),
     "fidelity": ("scale", "ratings", "summaries"),
 }
 
 
 OUTCOMES_ADDED = {"CoxResult", "QUANTILE_TOLERANCE", "cox_regression", "logrank_counts", "nelson_aalen",
-                  "restricted_mean", "rmst_difference"}
-"""Added after the split (issue 17: survival models)."""
+                  "restricted_mean", "rmst_difference", "CohortDescription", "describe_cohort"}
+"""Added after the split (issue 17: survival models; issue 16: describing a cohort)."""
 
 
 def test_outcomes_exports_what_the_module_did_and_the_additions():
@@ -177,6 +177,9 @@ def _results() -> dict[str, object]:
         "MisreadTotals": synthesis.misread_totals(simulate_trials(6, seed=3)),
         "SubgroupResult": synthesis.subgroup_analysis(
             simulate_trials(6, seed=3).assign(region=["USA", "Europe"] * 3), by="region"),
+        "CohortDescription": outcomes.describe_cohort(
+            read_csv(DATA_SYNTHETIC / "irish_pilot" / "participants.csv", schemas.PARTICIPANTS),
+            read_csv(DATA_SYNTHETIC / "irish_pilot" / "job_spells.csv", schemas.JOB_SPELLS)),
     }
 
 

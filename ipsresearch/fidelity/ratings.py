@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ipsresearch.fidelity.scale import ITEM_CODES, ITEMS, SECTIONS, classify, resolve_bands
+from ipsresearch.readers import read_frame
 from ipsresearch.validation import (
     InputError,
     Problem,
@@ -30,7 +31,7 @@ from ipsresearch.validation import (
     UnknownColumnWarning,
     _show,
     check_choice,
-    read_records,
+    did_you_mean,
     require_columns,
 )
 
@@ -48,6 +49,23 @@ _SECTION_OF = ITEMS["section"].map({s: i for i, s in enumerate(SECTIONS)}).to_nu
 _N_ITEMS = len(ITEM_CODES)
 _CODE_INDEX = {c: i for i, c in enumerate(ITEM_CODES)}
 _ITEM_LIKE = re.compile(r"^(S|O|SE)\d+$", re.IGNORECASE)
+_HEADER = re.compile(r"^(S|O|SE)(\d{1,2})(?:[\s.:)\-\u2013]+\D.*)?$", re.IGNORECASE)
+"""A wide header as printed on the score sheet: the item code, then perhaps its name
+(``S1 Caseload size``, ``SE1. Work incentives planning``)."""
+
+
+def header_code(name: str) -> str | None:
+    """The item code a wide-layout header names (``S1`` for ``S1 Caseload size``), else ``None``.
+
+    Examples
+    --------
+    >>> header_code("S1 Caseload size"), header_code("se14: Targeted job development")
+    ('S1', 'SE14')
+    >>> header_code("S10"), header_code("Site") is None
+    ('S10', True)
+    """
+    m = _HEADER.match(str(name).strip())
+    return f"{m.group(1).upper()}{int(m.group(2))}" if m else None
 _ALLOWED_ITEMS = "an IPS-25 item code: S1-S3, O1-O8 or SE1-SE14"
 _ALLOWED_RATING = "integers 1 to 5"
 MAX_ROUND = 1000
@@ -207,8 +225,9 @@ def _check_long(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str,
     found.add(item_blank, lambda i: f"{label(i)}: item is blank", rows=rows, column=item,
               allowed=_ALLOWED_ITEMS)
     unknown_item = ~item_blank & (code < 0)
-    found.add(unknown_item, lambda i: f"{label(i)}: {_show(item_raw[i])} is not an IPS-25 item code",
-              rows=rows, column=item, allowed=_ALLOWED_ITEMS)
+    found.add(unknown_item, lambda i: f"{label(i)}: {_show(item_raw[i])} is not an IPS-25 item code"
+              + did_you_mean(str(item_raw[i]), ITEM_CODES), rows=rows, column=item,
+              allowed=_ALLOWED_ITEMS)
     shown_item = np.where(code >= 0, np.asarray(ITEM_CODES, dtype=object)[np.maximum(code, 0)],
                           np.where(item_blank, "(blank)", item_raw))
     value_raw = frame[rating].reset_index(drop=True).to_numpy(dtype=object)
@@ -265,10 +284,10 @@ def _check_wide(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str)
     item_cols: dict[str, list[int]] = {}
     unknown_items, others = [], []
     for j, name in enumerate(names):
-        up = name.upper()
+        up = header_code(name)
         if up in _CODE_INDEX:
             item_cols.setdefault(up, []).append(j)
-        elif _ITEM_LIKE.match(name):
+        elif up is not None:
             unknown_items.append(name)
         elif name not in {review, *_OPTIONAL_KEYS}:
             others.append(name)
@@ -325,7 +344,7 @@ def _layout(frame: pd.DataFrame, layout: str, src: str, *, item: str, rating: st
         return layout
     names = [str(c).strip() for c in frame.columns]
     is_long = item in names and rating in names
-    is_wide = any(n.upper() in _CODE_INDEX for n in names)
+    is_wide = any(header_code(n) in _CODE_INDEX for n in names)
     if is_long and not is_wide:
         return "long"
     if is_wide and not is_long:
@@ -338,12 +357,12 @@ def _layout(frame: pd.DataFrame, layout: str, src: str, *, item: str, rating: st
 
 
 def _cells(ratings, *, layout: str, review: str, item: str, rating: str,
-           source: str | None) -> _Cells:
+           source: str | None, sheet: str | None = None) -> _Cells:
     if isinstance(ratings, str | os.PathLike):
         src = source or str(ratings)
-        frame, rows = read_records(ratings, what="a CSV file of IPS-25 ratings", source=src,
-                                   columns="review_id, item, rating (long layout) or review_id, "
-                                           "S1 ... SE14 (wide layout)")
+        table = read_frame(ratings, what="a file of IPS-25 ratings (CSV, .xlsx, .sav or .dta)",
+                           source=src, sheet=sheet, table="ratings")
+        frame, rows, src = table.frame, table.rows, table.source
     elif isinstance(ratings, pd.DataFrame):
         src = source or "ratings"
         if len(ratings) == 0:
@@ -453,7 +472,8 @@ def score(
     return out
 
 
-def read_ratings(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFrame:
+def read_ratings(path: str | os.PathLike, *, layout: str = "auto",
+                 sheet: str | None = None) -> pd.DataFrame:
     """Read and check a ratings file (either layout); return it in the long layout.
 
     Returns
@@ -473,11 +493,11 @@ def read_ratings(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFra
     >>> long.shape
     (25, 3)
     """
-    return to_long(path, layout=layout)
+    return to_long(path, layout=layout, sheet=sheet)
 
 
 def to_long(ratings, *, layout: str = "auto", review: str = "review_id", item: str = "item",
-            rating: str = "rating") -> pd.DataFrame:
+            rating: str = "rating", sheet: str | None = None) -> pd.DataFrame:
     """Checked ratings in the long layout (``review_id, [round, rater,] item, rating``).
 
     Examples
@@ -488,7 +508,8 @@ def to_long(ratings, *, layout: str = "auto", review: str = "review_id", item: s
     0         x   S1       4
     1         x   S2       4
     """
-    cells = _cells(ratings, layout=layout, review=review, item=item, rating=rating, source=None)
+    cells = _cells(ratings, layout=layout, review=review, item=item, rating=rating, source=None,
+                   sheet=sheet)
     mat = _matrix(cells)
     n = len(cells.keys)
     out = cells.keys.iloc[np.repeat(np.arange(n), _N_ITEMS)].reset_index(drop=True)

@@ -16,6 +16,7 @@ deriving days and censoring from dates, and :func:`time_in_work` and
 The functions live in three modules, one per concern, and are used from
 here (``from ipsresearch import outcomes; outcomes.placement_rate(...)``):
 
+* :mod:`~ipsresearch.outcomes.cohort`: ``describe_cohort`` (people, sites, period, jobs);
 * :mod:`~ipsresearch.outcomes.rates`: ``ever_employed``, ``placement_rate``;
 * :mod:`~ipsresearch.outcomes.survival`: ``kaplan_meier``, ``retention``,
   ``logrank``, ``survival_interval``, ``SurvivalResult``, and
@@ -30,6 +31,7 @@ spells; that join and its checks live in the private ``outcomes._cohort``.
 
 from __future__ import annotations
 
+from ipsresearch.outcomes.cohort import CohortDescription, describe_cohort
 from ipsresearch.outcomes.rates import CI_METHODS, ever_employed, placement_rate
 from ipsresearch.outcomes.regression import CoxResult, cox_regression
 from ipsresearch.outcomes.spells import (
@@ -58,10 +60,12 @@ from ipsresearch.outcomes.survival import (
 __all__ = [
     "CI_METHODS",
     "CI_TRANSFORMS",
+    "CohortDescription",
     "CoxResult",
     "QUANTILE_TOLERANCE",
     "SurvivalResult",
     "cox_regression",
+    "describe_cohort",
     "ever_employed",
     "first_job_times",
     "in_work_at",

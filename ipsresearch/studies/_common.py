@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from ipsresearch import datasets
+from ipsresearch import datasets, readers
 from ipsresearch.claims import Claim
 from ipsresearch.paths import data_dir as resolve_data_dir
-from ipsresearch.validation import Schema, read_csv
+from ipsresearch.validation import Schema
 
 QUALITATIVE_REPORT = "08-qualitative-studies"
 """Notebook stem of the report that shows the claims of the qualitative studies."""
@@ -35,8 +35,25 @@ def study_dir(data_dir: str | os.PathLike | None, subdir: str) -> Path:
 
 
 def read_optional(path: Path, schema: Schema) -> pd.DataFrame | None:
-    """Read ``path`` when it exists (validated), else ``None``."""
-    return read_csv(path, schema) if path.exists() else None
+    """Read the table ``path`` names (its stem, in any format :mod:`ipsresearch.readers` reads)
+    when the folder holds it, validated; else ``None``."""
+    return read_tables(path.parent, {}, {path.stem: schema})[path.stem]
+
+
+def read_tables(folder: str | os.PathLike, required: dict[str, Schema],
+                optional: dict[str, Schema] | None = None) -> dict[str, pd.DataFrame | None]:
+    """Read tables of a study's folder, each in any format :mod:`ipsresearch.readers` reads.
+
+    Every problem of every table is raised at once (one
+    :class:`~ipsresearch.validation.InputError`); an optional table that is
+    absent is ``None``.
+    """
+    found = readers.Folder(folder)
+    out = {name: found.table(name, schema) for name, schema in required.items()}
+    out.update({name: found.table(name, schema, required=False)
+                for name, schema in (optional or {}).items()})
+    found.done()
+    return out
 
 
 def claim_maker(prefix: str, source: str, report: str) -> Callable[..., Claim]:

@@ -47,10 +47,18 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.sources import SOURCES
-from ipsresearch.studies._common import Printed, claim_maker, codes, n_studies, printed, study_dir
+from ipsresearch.studies._common import (
+    Printed,
+    claim_maker,
+    codes,
+    n_studies,
+    printed,
+    read_tables,
+    study_dir,
+)
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import country_code, fold, tally, year_range
-from ipsresearch.validation import InputError, check_references, read_csv
+from ipsresearch.validation import InputError, check_references
 
 __all__ = [
     "CLAIMS",
@@ -219,7 +227,7 @@ def load(data_dir: str | os.PathLike | None = None) -> BonfilsData:
     papers of the table.
     """
     path = study_dir(data_dir, KEY) / "screening_log.csv"
-    log = read_csv(path, schemas.SCREENING_LOG)
+    log = read_tables(path.parent, {"screening_log": schemas.SCREENING_LOG})["screening_log"]
     papers = datasets.load("bonfils2017_papers")
     linked = log[log["study_id"].notna()]
     problems = check_references(linked, papers.rename(columns={"paper_id": "study_id"}),

@@ -31,12 +31,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipsresearch import fidelity, schemas
+from ipsresearch import fidelity, readers, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
 from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import Printed, printed
-from ipsresearch.validation import InputError, read_csv, row_problems
+from ipsresearch.validation import InputError, row_problems
 
 __all__ = ["CLAIMS", "FidelityData", "load"]
 
@@ -92,22 +92,36 @@ def load(data_dir: str | os.PathLike | None = None) -> FidelityData:
     """
     root = resolve_data_dir(data_dir)
     d = root / SUBDIR if (root / SUBDIR).is_dir() else root
-    reviews = read_csv(d / "reviews.csv", schemas.FIDELITY_REVIEWS)
-    ratings_path = Path(d / "ratings.csv")
-    ratings = fidelity.read_ratings(ratings_path)
-    known = set(reviews["review_id"])
-    rated = set(ratings["review_id"].astype(str))
-    unlisted, unrated = sorted(rated - known), sorted(known - rated)
-    problems = row_problems(range(len(unlisted)),
-                            lambda i: f"review {unlisted[i]} is rated but not listed in reviews.csv",
-                            source=str(ratings_path), rows=None, column="review_id",
-                            allowed="a review_id from reviews.csv", more="reviews")
-    problems += row_problems(range(len(unrated)),
-                             lambda i: f"review {unrated[i]} has no ratings in ratings.csv",
-                             source=str(d / "reviews.csv"), rows=None, column="review_id",
-                             allowed="25 ratings per review", more="reviews")
-    if problems:
-        raise InputError(problems, source=str(d))
+    folder = readers.Folder(d)
+    reviews = folder.table("reviews", schemas.FIDELITY_REVIEWS)
+    where = folder.candidates("ratings")
+    ratings = None
+    ratings_source = str(d / "ratings.csv")
+    if not where:
+        folder.table("ratings", schemas.FIDELITY_RATINGS)  # reports the missing file
+    elif len(where) > 1:
+        folder.table("ratings", schemas.FIDELITY_RATINGS)  # reports the table found twice
+    else:
+        path, sheet = where[0]
+        ratings_source = str(path)
+        try:
+            ratings = fidelity.read_ratings(path, sheet=sheet)
+        except InputError as exc:
+            folder.problems += exc.problems
+    if reviews is not None and ratings is not None:
+        known = set(reviews["review_id"].dropna())
+        rated = set(ratings["review_id"].astype(str))
+        unlisted, unrated = sorted(rated - known), sorted(known - rated)
+        listed_in = Path(folder.source_of("reviews")).name
+        folder.problems += row_problems(
+            range(len(unlisted)), lambda i: f"review {unlisted[i]} is rated but not listed in {listed_in}",
+            source=ratings_source, rows=None, column="review_id",
+            allowed="a review_id from reviews", more="reviews")
+        folder.problems += row_problems(
+            range(len(unrated)), lambda i: f"review {unrated[i]} has no ratings in {Path(ratings_source).name}",
+            source=folder.source_of("reviews"), rows=None, column="review_id",
+            allowed="25 ratings per review", more="reviews")
+    folder.done()
     return FidelityData(reviews, ratings, str(d), printed("moen2021"))
 
 

@@ -33,9 +33,9 @@ from ipsresearch.studies._common import (
     month,
     only,
     printed,
+    read_tables,
     study_dir,
 )
-from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "HarkkoData", "load"]
 
@@ -86,11 +86,13 @@ def load(data_dir: str | os.PathLike | None = None) -> HarkkoData:
     """Load ``harkko2025/`` (roster, interviews, cases, coded segments) from a directory
     laid out like ``data_synthetic/`` (default: the shipped data)."""
     d = study_dir(data_dir, SUBDIR)
+    t = read_tables(d, {"roster": schemas.ROSTER, "interviews": schemas.FOCUS_GROUPS,
+                        "cases": schemas.CASES, "coded_segments": schemas.SEGMENTS})
     return HarkkoData(
-        roster=read_csv(d / "roster.csv", schemas.ROSTER),
-        interviews=read_csv(d / "interviews.csv", schemas.FOCUS_GROUPS),
-        cases=read_csv(d / "cases.csv", schemas.CASES),
-        segments=read_csv(d / "coded_segments.csv", schemas.SEGMENTS),
+        roster=t["roster"],
+        interviews=t["interviews"],
+        cases=t["cases"],
+        segments=t["coded_segments"],
         themes=datasets.load("harkko2025_themes"),
         attributions=datasets.load("harkko2025_attributions"),
         references=datasets.load("harkko2025_references"),

@@ -29,10 +29,9 @@ from ipsresearch.studies._common import (
     month,
     only,
     printed,
-    read_optional,
+    read_tables,
     study_dir,
 )
-from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IpsnorData", "load"]
 
@@ -89,12 +88,15 @@ def load(data_dir: str | os.PathLike | None = None) -> IpsnorData:
     """Load ``ipsnor/`` (roster, groups, documents, coded segments, multi-coding) from a
     directory laid out like ``data_synthetic/`` (default: the shipped data)."""
     d = study_dir(data_dir, SUBDIR)
+    t = read_tables(d, {"roster": schemas.ROSTER, "focus_groups": schemas.FOCUS_GROUPS,
+                        "coded_segments": schemas.SEGMENTS},
+                    {"documents": schemas.DOCUMENTS, "multi_coding": schemas.CODINGS})
     return IpsnorData(
-        roster=read_csv(d / "roster.csv", schemas.ROSTER),
-        groups=read_csv(d / "focus_groups.csv", schemas.FOCUS_GROUPS),
-        documents=read_optional(d / "documents.csv", schemas.DOCUMENTS),
-        segments=read_csv(d / "coded_segments.csv", schemas.SEGMENTS),
-        codings=read_optional(d / "multi_coding.csv", schemas.CODINGS),
+        roster=t["roster"],
+        groups=t["focus_groups"],
+        documents=t["documents"],
+        segments=t["coded_segments"],
+        codings=t["multi_coding"],
         themes=datasets.load("ipsnor_themes"),
         quotations=datasets.load("ipsnor_quotations"),
         references=datasets.load("ipsnor_references"),

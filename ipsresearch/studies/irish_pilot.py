@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from ipsresearch import outcomes, schemas
+from ipsresearch import outcomes, readers, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.paths import data_dir as resolve_data_dir
+from ipsresearch.paths import is_synthetic
 from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import Printed, printed
-from ipsresearch.validation import read_csv
 
-__all__ = ["CLAIMS", "PilotData", "load", "load_cohort"]
+__all__ = ["CLAIMS", "PilotData", "load", "load_cohort", "read_cohort"]
 
 KEY = "irish_pilot"
 SOURCE = SOURCES[KEY].file
@@ -37,17 +36,24 @@ SUBDIR = "irish_pilot"
 
 @dataclass(frozen=True)
 class PilotData:
-    """Validated tables of source 000.
+    """Validated tables of source 000, or of a programme's own cohort.
 
     Attributes
     ----------
     participants, spells : pandas.DataFrame
-        The pilot's participants and their job spells.
+        The participants and their job spells.
     roster, groups : pandas.DataFrame or None
         The focus-group study's roster and groups (``None`` when a user's
         directory holds only the cohort).
     printed : Printed or None
         What the paper prints (numbers and lists), for the identity claims.
+    synthetic : bool
+        The records are this package's synthetic stand-in for the pilot
+        (shipped or regenerated, see :func:`ipsresearch.paths.is_synthetic`),
+        so that the paper's claims can be checked against them; ``False`` for
+        a programme's own data, which reports describe as such.
+    notes : tuple of str
+        How each file was read (encoding, delimiter, date order).
     """
 
     participants: pd.DataFrame
@@ -55,6 +61,8 @@ class PilotData:
     roster: pd.DataFrame | None = None
     groups: pd.DataFrame | None = None
     printed: Printed | None = None
+    synthetic: bool = True
+    notes: tuple[str, ...] = ()
 
     @property
     def employed(self) -> pd.DataFrame:
@@ -62,40 +70,67 @@ class PilotData:
         return outcomes.ever_employed(self.participants, self.spells, validated=True)
 
 
-def load_cohort(directory: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read ``participants.csv`` and ``job_spells.csv`` from ``directory`` and check them.
+def read_cohort(folder: readers.Folder) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Participants and job spells of a folder, with the checks between them; problems kept.
 
-    This is the entry point for a programme's own data: the files must
+    A job-spells table with a header and no rows is a programme in which no
+    one has had a job yet. See :func:`load_cohort`.
+    """
+    participants = folder.table("participants", schemas.PARTICIPANTS)
+    spells = folder.table("job_spells", schemas.JOB_SPELLS, allow_empty=True)
+    folder.check(schemas.check_cohort, participants, spells,
+                 participants_source=folder.source_of("participants"),
+                 spells_source=folder.source_of("job_spells"))
+    return participants, spells
+
+
+def load_cohort(directory: str | os.PathLike, *, encoding: str | None = None,
+                dates: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the participants and job spells in ``directory`` and check them.
+
+    This is the entry point for a programme's own data: the tables must
     follow :data:`ipsresearch.schemas.PARTICIPANTS` and
-    :data:`ipsresearch.schemas.JOB_SPELLS`.
+    :data:`ipsresearch.schemas.JOB_SPELLS`, in any format
+    :mod:`ipsresearch.readers` reads (``participants.csv``, ``.xlsx``,
+    ``.sav``, ``.dta`` or a sheet of a workbook).
+
+    Parameters
+    ----------
+    directory : path-like
+    encoding, dates : str, optional
+        As :func:`ipsresearch.readers.read_table` (default: the folder's
+        ``ipsresearch.toml``, else detected).
 
     Raises
     ------
     ipsresearch.validation.InputError
-        Listing every problem in either file, with file, row, column and value.
+        Listing every problem in either table and between them (spells of
+        unknown participants, spells outside a participant's follow-up), with
+        file, row, column and value.
     """
-    d = Path(directory)
-    participants = read_csv(d / "participants.csv", schemas.PARTICIPANTS)
-    spells = read_csv(d / "job_spells.csv", schemas.JOB_SPELLS)
-    schemas.check_cohort(participants, spells, participants_source=str(d / "participants.csv"),
-                         spells_source=str(d / "job_spells.csv"))
+    folder = readers.Folder(directory, encoding=encoding, dates=dates)
+    participants, spells = read_cohort(folder)
+    folder.done()
     return participants, spells
 
 
 def load(data_dir: str | os.PathLike | None = None) -> PilotData:
     """Load source 000's tables from ``<data_dir>/irish_pilot/`` (default: the shipped data).
 
-    A directory that holds ``participants.csv`` directly (a user's export)
+    A directory that holds the participants directly (a programme's export)
     is accepted too. The roster files are optional.
     """
     root = resolve_data_dir(data_dir)
     d = root / SUBDIR if (root / SUBDIR).is_dir() else root
-    participants, spells = load_cohort(d)
+    folder = readers.Folder(d)
+    participants, spells = read_cohort(folder)
     roster = groups = None
-    if (d / "focus_group_roster.csv").exists():
-        roster = read_csv(d / "focus_group_roster.csv", schemas.ROSTER)
-        groups = read_csv(d / "focus_groups.csv", schemas.FOCUS_GROUPS)
-    return PilotData(participants, spells, roster, groups, printed(KEY))
+    if folder.exists("focus_group_roster"):
+        roster = folder.table("focus_group_roster", schemas.ROSTER)
+        groups = folder.table("focus_groups", schemas.FOCUS_GROUPS)
+    folder.done()
+    return PilotData(participants, spells, roster, groups, printed(KEY),
+                     synthetic=is_synthetic(data_dir, SUBDIR), notes=tuple(folder.notes))
 
 
 # ---------------------------------------------------------------- recomputations

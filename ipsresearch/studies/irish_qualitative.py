@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ipsresearch import datasets, qualitative, schemas
+from ipsresearch import datasets, qualitative, readers, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.sources import SOURCES
 from ipsresearch.studies._common import (
@@ -28,10 +28,9 @@ from ipsresearch.studies._common import (
     Printed,
     claim_maker,
     printed,
-    read_optional,
+    read_tables,
     study_dir,
 )
-from ipsresearch.validation import read_csv
 
 __all__ = ["CLAIMS", "IrishQualitativeData", "LABELS", "load"]
 
@@ -73,14 +72,14 @@ def load(data_dir: str | os.PathLike | None = None) -> IrishQualitativeData:
     roster ``irish_pilot/focus_group_roster.csv`` from a directory laid out like
     ``data_synthetic/`` (default: the shipped data)."""
     d = study_dir(data_dir, SUBDIR)
-    segments = read_csv(d / "coded_segments.csv", schemas.SEGMENTS)
-    roster_path = study_dir(data_dir, "irish_pilot") / "focus_group_roster.csv"
-    if not roster_path.exists():
-        roster_path = d / "focus_group_roster.csv"
-    roster = read_csv(roster_path, schemas.ROSTER)
+    roster_dir = study_dir(data_dir, "irish_pilot")
+    if not readers.Folder(roster_dir).exists("focus_group_roster"):
+        roster_dir = d
+    tables = read_tables(d, {"coded_segments": schemas.SEGMENTS}, {"double_coding": schemas.CODINGS})
+    roster = read_tables(roster_dir, {"focus_group_roster": schemas.ROSTER})["focus_group_roster"]
     return IrishQualitativeData(
-        segments=segments, roster=roster,
-        codings=read_optional(d / "double_coding.csv", schemas.CODINGS),
+        segments=tables["coded_segments"], roster=roster,
+        codings=tables["double_coding"],
         attributions=datasets.load("irish_qualitative_attributions"),
         themes=datasets.load("irish_qualitative_themes"),
         printed=printed("irish_pilot"),

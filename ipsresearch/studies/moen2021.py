@@ -51,7 +51,15 @@ from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.fidelity import IPS25_BANDS, MIN_TOTAL, classify, make_bands
 from ipsresearch.sources import SOURCES
-from ipsresearch.studies._common import Printed, claim_maker, codes, n_studies, printed, study_dir
+from ipsresearch.studies._common import (
+    Printed,
+    claim_maker,
+    codes,
+    n_studies,
+    printed,
+    read_tables,
+    study_dir,
+)
 from ipsresearch.synthesis.screening import PrismaFlow, prisma_flow
 from ipsresearch.synthesis.study_table import (
     country_code,
@@ -65,7 +73,6 @@ from ipsresearch.validation import (
     Problem,
     Schema,
     check_references,
-    read_csv,
     read_text,
     validate,
 )
@@ -408,7 +415,7 @@ def load(data_dir: str | os.PathLike | None = None) -> MoenData:
     Table 1.
     """
     path = study_dir(data_dir, KEY) / "screening_log.csv"
-    log = read_csv(path, schemas.SCREENING_LOG)
+    log = read_tables(path.parent, {"screening_log": schemas.SCREENING_LOG})["screening_log"]
     studies = datasets.load("moen2021_studies")
     problems = check_references(log[log["study_id"].notna()], studies, key="study_id",
                                 child_source=str(path), parent_source="moen2021_studies")

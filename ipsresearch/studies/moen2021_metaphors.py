@@ -23,8 +23,7 @@ import pandas as pd
 from ipsresearch import datasets, schemas
 from ipsresearch.claims import Claim, ClaimSet
 from ipsresearch.sources import SOURCES
-from ipsresearch.studies._common import QUALITATIVE_REPORT, claim_maker, study_dir
-from ipsresearch.validation import read_csv
+from ipsresearch.studies._common import QUALITATIVE_REPORT, claim_maker, read_tables, study_dir
 
 __all__ = ["CLAIMS", "MetaphorData", "load"]
 
@@ -45,7 +44,7 @@ def load(data_dir: str | os.PathLike | None = None) -> MetaphorData:
     """Load ``moen2021_metaphors/coded_segments.csv`` from a directory laid out like
     ``data_synthetic/`` (default: the shipped data)."""
     d = study_dir(data_dir, SUBDIR)
-    return MetaphorData(segments=read_csv(d / "coded_segments.csv", schemas.SEGMENTS),
+    return MetaphorData(segments=read_tables(d, {"coded_segments": schemas.SEGMENTS})["coded_segments"],
                         metaphors=datasets.load("moen2021_metaphors"),
                         citations=datasets.load("moen2021_metaphor_citations"))
 
