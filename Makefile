@@ -10,12 +10,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ipsresearch-installed
 JOBS   ?=
 
-.PHONY: report test lab data verify lint screenshots clean-venv help
+.PHONY: report test lab kernel data verify lint screenshots clean-venv help
 
 help:
 	@echo "make report   build data_synthetic/ and reports/ (index.html, one page per notebook)"
 	@echo "make test     run the test suite"
 	@echo "make lab      open JupyterLab on notebooks/ with the package's kernel"
+	@echo "make kernel   register the package's kernel (ipsresearch) in your own Jupyter(Lab, Hub)"
 	@echo "make verify   recompute every published claim"
 	@echo "make lint     ruff"
 	@echo "make screenshots  rebuild reports/ and retake docs/screenshots/ (needs chromium)"
@@ -46,6 +47,11 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# For a JupyterLab or JupyterHub installed elsewhere: the kernel spec goes to the user's own
+# Jupyter data folder (~/.local/share/jupyter/kernels/ipsresearch) and starts this .venv's Python.
+kernel: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name ipsresearch --display-name "Python (ipsresearch)"
 
 data: $(STAMP)
 	$(BIN)/ipsresearch data

@@ -136,7 +136,7 @@ class Claim:
     tolerance : float
         Largest absolute difference that still agrees (0 for counts).
     report : str
-        Stem of the notebook whose report shows the claim, e.g. ``01-irish-pilot``.
+        Stem of the notebook whose report shows the claim, e.g. ``01-placement``.
     erratum : str, optional
         The contradiction between two printed statements; requires ``versus``.
     query : str, optional

@@ -1,4 +1,4 @@
-"""Command line: ``ipsresearch data | build | verify``.
+"""Command line: ``ipsresearch data | build | verify | check | init | fidelity``.
 
 Every command reports bad input as plain messages and exits with status 2,
 without a traceback (``--debug`` shows one) and without writing anything.
@@ -158,6 +158,41 @@ def _check_build_data(data_dir: object, *, only: list[str], notebooks_dir: str |
     check_data_dir(Path(str(data_dir)).expanduser(), notebooks=selected)
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Check a data folder as a build would, without building (exit 0 clean, 2 with problems)."""
+    from pathlib import Path
+
+    folder = Path(str(args.folder)).expanduser()
+    if args.only:
+        from ipsresearch.paths import NOTEBOOKS_DIR
+        from ipsresearch.report.build import discover
+        from ipsresearch.report.preflight import check_data_dir
+
+        selected = discover(args.notebooks or NOTEBOOKS_DIR, args.only)
+        checked = check_data_dir(folder, notebooks=selected)
+        print(f"{folder}: the data of {', '.join(Path(str(n)).stem for n in selected)} read "
+              f"without problems ({', '.join(m.rsplit('.', 1)[1] for m in checked) or 'nothing to read'})")
+        return 0
+    from ipsresearch.report.preflight import check_folder
+
+    for line in check_folder(folder):
+        print(line)
+    print(f"{folder}: no problems found")
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from ipsresearch.report.starter import write_starter
+
+    written = write_starter(args.folder, format=args.format)
+    for path in written:
+        print(f"written: {path}")
+    print("Fill in the tables (delete the fidelity ones if you keep no fidelity reviews; use "
+          "either ratings or ratings_wide, renamed to ratings), then run "
+          f"`ipsresearch check {args.folder}`.")
+    return 0
+
+
 def _cmd_fidelity(args: argparse.Namespace) -> int:
     from ipsresearch import fidelity
 
@@ -259,9 +294,24 @@ def make_parser() -> argparse.ArgumentParser:
                    help="claim sets to check, e.g. irish_pilot")
     v.set_defaults(func=_cmd_verify)
 
+    c = sub.add_parser("check", help="check a data folder without building (exit 0: clean, 2: problems)")
+    c.add_argument("folder", metavar="DIR", help="a folder of a programme's tables")
+    c.add_argument("--only", nargs="+", metavar="NAME", default=[],
+                   help="check only what these notebooks read (name or number prefix, e.g. 01 05)")
+    c.add_argument("--notebooks", metavar="DIR", help="directory of NN-topic.ipynb (default: notebooks/)")
+    c.set_defaults(func=_cmd_check)
+
+    i = sub.add_parser("init", help="write empty templates of a programme's tables into a folder")
+    i.add_argument("folder", metavar="DIR", help="folder to write into (created when absent)")
+    i.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help="csv: one file per table (default); xlsx: one workbook with a sheet per table "
+                        "and a data-dictionary sheet")
+    i.set_defaults(func=_cmd_init)
+
     f = sub.add_parser("fidelity", help="score IPS-25 fidelity ratings: totals and bands")
-    f.add_argument("ratings", nargs="?", metavar="RATINGS.csv",
-                   help="ratings in the long (review_id,item,rating) or wide (review_id,S1..SE14) layout")
+    f.add_argument("ratings", nargs="?", metavar="RATINGS",
+                   help="ratings (.csv, .xlsx, .sav or .dta) in the long (review_id,item,rating) or wide "
+                        "(review_id,S1..SE14) layout")
     f.add_argument("--json", action="store_true",
                    help="print a JSON list of objects (review_id, subtotals, total, band)")
     f.add_argument("--template", action="store_true", help="print the ratings template CSV and exit")

@@ -19,8 +19,8 @@ What the libraries do not decide is decided here, and said: which encoding
 and month. That order is never guessed: it is day-first only when some
 date in the file has a number above 12 in the first place, month-first
 only when one has it in the second, and otherwise it must be set
-(``dates="day-first"``, ``ipsresearch check --dates``, or ``dates`` in the
-folder's ``ipsresearch.toml``). :attr:`Table.notes` records each decision.
+(``dates = "day-first"`` in the folder's ``ipsresearch.toml``, or
+``dates="day-first"`` in Python). :attr:`Table.notes` records each decision.
 
 A folder is read through :class:`Folder`, which finds each table in any of
 the formats (``participants.csv``, ``participants.xlsx``, a sheet
@@ -122,7 +122,7 @@ _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark"
 _CHUNK = 1 << 20
 _DMY = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{4}(?:[ T]00:00(?::00)?)?\s*$")
 _SETTING_HELP = (f"set the order: dates = \"day-first\" or \"month-first\" in {SETTINGS_FILE} in "
-                 "the data folder, --dates on the command line, or dates= in Python")
+                 "the data folder (or dates= in Python)")
 
 
 @dataclass

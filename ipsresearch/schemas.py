@@ -990,3 +990,64 @@ SCHEMAS: dict[str, Schema] = {s.name: s for s in (
 )}
 """Every table schema by table name (the tables' ``schema`` in ``datasets/catalog.csv`` and
 ``datapackage.json``)."""
+
+
+# ------------------------------------------------------------- data dictionary
+
+def data_dictionary(tables: list[str] | None = None) -> pd.DataFrame:
+    """Every column of every table (or of ``tables``): what it holds and what is allowed.
+
+    Generated from the schemas above, so that the documentation
+    (``docs/data-dictionary.md``), the data-dictionary sheet that
+    ``ipsresearch init`` writes and the checks of the readers cannot disagree.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table, column, kind, required, allowed, description``, tables in
+        :data:`SCHEMAS` order.
+
+    Examples
+    --------
+    >>> d = data_dictionary(["participants"])
+    >>> d[["column", "kind", "required"]].head(2).values.tolist()
+    [['participant_id', 'str', True], ['site', 'str', True]]
+    """
+    from ipsresearch.validation import describe_schema
+
+    names = list(SCHEMAS) if tables is None else list(tables)
+    unknown = [n for n in names if n not in SCHEMAS]
+    if unknown:
+        raise ValueError(f"tables {unknown!r} not recognised; choose from {', '.join(SCHEMAS)}")
+    return pd.concat([describe_schema(SCHEMAS[n]).assign(table=n) for n in names],
+                     ignore_index=True)[["table", "column", "kind", "required", "allowed",
+                                         "description"]]
+
+
+def data_dictionary_markdown() -> str:
+    """``docs/data-dictionary.md``: one section per table, generated from the schemas.
+
+    ``tests/test_docs.py`` checks that the file in the repository is this text.
+    """
+    lines = ["# Data dictionary", "",
+             "Generated from `ipsresearch/schemas.py` by `ipsresearch.schemas.data_dictionary_markdown()`;",
+             "do not edit by hand (`python -c \"from ipsresearch import schemas; "
+             "print(schemas.data_dictionary_markdown(), end='')\" > docs/data-dictionary.md`).",
+             "",
+             "A table may be a CSV file (commas or semicolons), a sheet of an Excel workbook, or an "
+             "SPSS or Stata file named after the table (see the README). Dates are ISO "
+             "(`YYYY-MM-DD`), Excel date cells, or day and month first when the data or the "
+             "folder's `ipsresearch.toml` settle the order.", ""]
+    kinds = {"str": "text", "int": "whole number", "float": "number", "bool": "true/false",
+             "date": "date"}
+    for name, schema in SCHEMAS.items():
+        lines += [f"## `{name}`", "", schema.description or "", ""]
+        if schema.key:
+            lines += [f"Key: {', '.join(f'`{k}`' for k in schema.key)} (each combination once).", ""]
+        lines += ["| column | kind | required | allowed | description |", "|---|---|---|---|---|"]
+        for c in schema.columns:
+            allowed = c.describe_allowed().replace("|", "\\|")
+            lines.append(f"| `{c.name}` | {kinds[c.kind]} | {'yes' if c.required else 'no'} | "
+                         f"{allowed} | {c.description.replace('|', chr(92) + '|')} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -611,12 +611,12 @@ def test_claims_link_to_the_report_that_shows_them(tmp_path):
     rows and the landing are checked on the project's pages: tests/test_pages.py)."""
     nbs = tmp_path / "nb"
     nbs.mkdir()
-    write_nb(nbs / "01-irish-pilot.ipynb", [("md", "# Stand-in"), ("params", "a = 1"),
+    write_nb(nbs / "01-placement.ipynb", [("md", "# Stand-in"), ("params", "a = 1"),
                                             ("code", "from IPython.display import HTML\n"
                                                      "HTML('<h4 id=\"claims\">Claims</h4>')")])
     build(notebooks_dir=nbs, out_dir=tmp_path / "out", **QUIET)
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="01-irish-pilot.html#claim-irish_pilot.placed">irish_pilot.placed</a>' in index
+    assert '<a href="01-placement.html#claim-irish_pilot.placed">irish_pilot.placed</a>' in index
 
 
 # --------------------------------------------------------------------------- options

@@ -179,7 +179,7 @@ def test_build_writes_only_into_its_output_directory(sandbox):
     finally:
         ro.restore()
     assert r.returncode == 0, r.stdout + r.stderr
-    assert {"01-irish-pilot.html", "index.html", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert {"01-placement.html", "index.html", "manifest.json"} <= {p.name for p in out.iterdir()}
     assert _tree(data) == before
     assert list(work.iterdir()) == []
     tmp = Path(env["TMPDIR"])

@@ -15,7 +15,7 @@ NOTEBOOKS = discover(NOTEBOOKS_DIR)
 
 
 def test_there_are_notebooks():
-    assert any(p.stem == "01-irish-pilot" for p in NOTEBOOKS)
+    assert any(p.stem == "01-placement" for p in NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -94,10 +94,10 @@ def test_all_notebooks_execute_and_render(built_reports):
     out, results = built_reports
     failed = [(r.name, r.error[-2000:]) for r in results if r.status != "built"]
     assert failed == []
-    page = (out / "01-irish-pilot.html").read_text(encoding="utf-8")
+    page = (out / "01-placement.html").read_text(encoding="utf-8")
     assert "33 of 65" in page and "50.8%" in page
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "01-irish-pilot.html" in index and "irish_pilot.placed" in index
+    assert "01-placement.html" in index and "irish_pilot.placed" in index
 
 
 @pytest.mark.slow
@@ -105,6 +105,6 @@ def test_parameters_reach_the_notebook(tmp_path):
     results = build(only=["01"], out_dir=tmp_path, params={"method": "exact", "confidence": 0.9},
                     log=lambda *_: None)
     assert [r.status for r in results] == ["built"]
-    page = (tmp_path / "01-irish-pilot.html").read_text(encoding="utf-8")
+    page = (tmp_path / "01-placement.html").read_text(encoding="utf-8")
     lo, hi = proportions.EXACT_33_65_90  # R binom.test(33, 65, conf.level = 0.9)
     assert f"{lo:.1%} to {hi:.1%}" in page

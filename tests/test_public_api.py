@@ -44,7 +44,8 @@ SUBMODULES = {
 
 
 OUTCOMES_ADDED = {"CoxResult", "QUANTILE_TOLERANCE", "cox_regression", "logrank_counts", "nelson_aalen",
-                  "restricted_mean", "rmst_difference", "CohortDescription", "describe_cohort"}
+                  "restricted_mean", "rmst_difference", "CohortDescription", "describe_cohort",
+                  "largest_groups", "sample_participants"}
 """Added after the split (issue 17: survival models; issue 16: describing a cohort)."""
 
 

@@ -168,7 +168,7 @@ def hostile_report(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_hostile_site_name_is_escaped_in_the_page_source(hostile_report):
-    page = (hostile_report / "01-irish-pilot.html").read_text(encoding="utf-8")
+    page = (hostile_report / "01-placement.html").read_text(encoding="utf-8")
     assert_escaped(page)
     assert not RAW.search((hostile_report / "index.html").read_text(encoding="utf-8"))
 
@@ -176,7 +176,7 @@ def test_hostile_site_name_is_escaped_in_the_page_source(hostile_report):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_no_script_from_data_runs_in_chromium_and_the_text_is_shown(browser, hostile_report):
-    for name in ("01-irish-pilot.html", "index.html"):
+    for name in ("01-placement.html", "index.html"):
         context, requests = offline_context(browser)
         page = context.new_page()
         dialogs: list[str] = []
@@ -194,7 +194,7 @@ def test_no_script_from_data_runs_in_chromium_and_the_text_is_shown(browser, hos
         assert state["xss"] is None, f"{name}: a script from data ran ({state['xss']})"
         assert state["imgX"] == 0 and state["scripts"] == 0, name
         assert requests == [], f"{name}: network requests {requests}"
-        if name == "01-irish-pilot.html":
+        if name == "01-placement.html":
             # the site label is shown literally, as text, in the rates table
             assert "Site A " + PAYLOAD in state["text"], state["text"][:3000]
 

@@ -19,7 +19,8 @@ import nbformat
 def write(path: str | Path, cells: list[tuple[str, str]]) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        # the kernel `make kernel` (or the README's command) registers in a user's own Jupyter
+        "kernelspec": {"display_name": "Python (ipsresearch)", "language": "python", "name": "ipsresearch"},
         "language_info": {"name": "python"},
     }
     for i, (kind, src) in enumerate(cells):

@@ -210,6 +210,10 @@ def _check_long(frame: pd.DataFrame, rows: np.ndarray, src: str, *, review: str,
     require_columns(frame, (review, item, rating), source=src,
                     allowed="long layout: review_id, item, rating (optional rater, round)")
     found = ProblemCollector(src)
+    if _text(frame[review])[1].all() and _numbers(frame[rating])[1].all():
+        raise InputError([Problem(src, None, None, "no review is rated: every review_id and rating "
+                                  "is blank (a template not yet filled in?)",
+                                  "a review_id and a rating 1 to 5 on every row")])
     keys = _key_columns(frame, review)
     known = {review, item, rating, *keys, "item_name"}
     unknown = [str(c) for c in frame.columns if c not in known]

@@ -16,7 +16,8 @@ deriving days and censoring from dates, and :func:`time_in_work` and
 The functions live in three modules, one per concern, and are used from
 here (``from ipsresearch import outcomes; outcomes.placement_rate(...)``):
 
-* :mod:`~ipsresearch.outcomes.cohort`: ``describe_cohort`` (people, sites, period, jobs);
+* :mod:`~ipsresearch.outcomes.cohort`: ``describe_cohort`` (people, sites, period, jobs),
+  ``largest_groups`` and ``sample_participants`` (registers with many sites and people);
 * :mod:`~ipsresearch.outcomes.rates`: ``ever_employed``, ``placement_rate``;
 * :mod:`~ipsresearch.outcomes.survival`: ``kaplan_meier``, ``retention``,
   ``logrank``, ``survival_interval``, ``SurvivalResult``, and
@@ -31,7 +32,12 @@ spells; that join and its checks live in the private ``outcomes._cohort``.
 
 from __future__ import annotations
 
-from ipsresearch.outcomes.cohort import CohortDescription, describe_cohort
+from ipsresearch.outcomes.cohort import (
+    CohortDescription,
+    describe_cohort,
+    largest_groups,
+    sample_participants,
+)
 from ipsresearch.outcomes.rates import CI_METHODS, ever_employed, placement_rate
 from ipsresearch.outcomes.regression import CoxResult, cox_regression
 from ipsresearch.outcomes.spells import (
@@ -71,6 +77,7 @@ __all__ = [
     "in_work_at",
     "job_tenure",
     "kaplan_meier",
+    "largest_groups",
     "logrank",
     "logrank_counts",
     "nelson_aalen",
@@ -78,6 +85,7 @@ __all__ = [
     "restricted_mean",
     "retention",
     "rmst_difference",
+    "sample_participants",
     "spell_durations",
     "spell_timeline",
     "survival_interval",

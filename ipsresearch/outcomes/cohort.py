@@ -14,7 +14,7 @@ import pandas as pd
 
 from ipsresearch.outcomes._cohort import checked_cohort, owner_rows
 
-__all__ = ["CohortDescription", "describe_cohort"]
+__all__ = ["CohortDescription", "describe_cohort", "largest_groups", "sample_participants"]
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,81 @@ def describe_cohort(participants: pd.DataFrame, spells: pd.DataFrame, *,
         follow_up_end=participants["follow_up_end"].max(),
         spells=len(spells), paid_competitive=int(paid_comp.sum()),
         employed=int(employed.sum()), by_site=table)
+
+
+def largest_groups(data: pd.DataFrame, *, column: str = "site", keep: int = 12,
+                   other: str = "other sites") -> pd.DataFrame:
+    """``data`` with every value of ``column`` outside the ``keep - 1`` largest groups pooled as ``other``.
+
+    For registers with hundreds of sites: an analysis by site then has at most
+    ``keep`` groups (the largest sites and one pool of the rest), so tables
+    stay short, figures legible and a model by site small. With ``keep`` or
+    fewer groups, ``data`` is returned unchanged (a copy). The input is never
+    modified. Groups are ranked by size, ties by name.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    column : str
+        Column to pool.
+    keep : int
+        Groups in the result, counting the pool (at least 2).
+    other : str
+        Label of the pool; the number of pooled groups is added in brackets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``column`` as text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"site": list("AAABBC")})
+    >>> largest_groups(people, keep=2)["site"].tolist()
+    ['A', 'A', 'A', 'other sites (2)', 'other sites (2)', 'other sites (2)']
+    """
+    from ipsresearch.validation import check_frame, require_columns
+
+    check_frame(data, "data")
+    require_columns(data, [column], source="data", allowed=f"a {column} column")
+    if not isinstance(keep, int | np.integer) or isinstance(keep, bool) or keep < 2:
+        raise ValueError(f"keep {keep!r} must be a whole number of at least 2")
+    out = data.copy()
+    values = out[column].astype(str)
+    sizes = values.value_counts()
+    if len(sizes) <= keep:
+        out[column] = values
+        return out
+    ranked = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = {name for name, _ in ranked[: keep - 1]}
+    label = f"{other} ({len(sizes) - len(kept)})"
+    out[column] = values.where(values.isin(kept), label)
+    return out
+
+
+def sample_participants(participants: pd.DataFrame, spells: pd.DataFrame, *, n: int,
+                        seed: int | np.random.Generator = 0
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At most ``n`` participants drawn at random (seeded), with their job spells.
+
+    For figures that draw one lane per person (a swimmer plot): at registry
+    size they show a sample, and say so. With ``n`` or fewer participants
+    both tables are returned unchanged (copies).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"participant_id": list("abcde")})
+    >>> jobs = pd.DataFrame({"participant_id": list("aace")})
+    >>> few, their_jobs = sample_participants(people, jobs, n=2, seed=1)
+    >>> len(few), set(their_jobs["participant_id"]) <= set(few["participant_id"])
+    (2, True)
+    """
+    if len(participants) <= n:
+        return participants.copy(), spells.copy()
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(len(participants), size=n, replace=False))
+    chosen = participants.iloc[pick].reset_index(drop=True)
+    mine = spells["participant_id"].isin(chosen["participant_id"]).to_numpy(dtype=bool)
+    return chosen, spells[mine].reset_index(drop=True)

@@ -111,7 +111,7 @@ class BuildResult:
     Attributes
     ----------
     name : str
-        Notebook stem, e.g. ``01-irish-pilot``.
+        Notebook stem, e.g. ``01-placement``.
     status : str
         ``built`` (executed and rendered), ``rendered`` (re-rendered from the
         execution cache), ``cached`` (page up to date, untouched) or ``failed``.
@@ -223,7 +223,7 @@ def discover(directory: str | os.PathLike = NOTEBOOKS_DIR, only: list[str] | Non
     Examples
     --------
     >>> [p.name for p in discover(only=["01"])]
-    ['01-irish-pilot.ipynb']
+    ['01-placement.ipynb']
     """
     found = sorted(Path(directory).glob("[0-9][0-9]-*.ipynb"))
     if only:
@@ -852,11 +852,15 @@ async def _work(ctx: _Context, work: list[_Item], previous: dict, results: dict,
             took = f" in {res.seconds:.1f} s" if res.status == "built" else " from the execution cache"
             reporter.line(f"{res.status}: {name}.html{took}")
         for note in res.notes:
-            reporter.line(f"note: {name}: {note}")
+            said = note.split(" wrote to stderr: ", 1)[-1]
+            notes_seen.setdefault(said, []).append(name)
         reporter.done()
 
+    notes_seen: dict[str, list[str]] = {}  # what notebooks wrote to stderr -> which ones
     try:
         await asyncio.gather(*(one(i) for i in work))
+        for said, names in notes_seen.items():  # once each, however many reports wrote it
+            reporter.line(f"note ({', '.join(sorted(set(names)))}): {said}")
         if zygote is not None and zygote.failure is not None:
             reporter.line(f"note: {zygote.failure}; kernels were started as new interpreters")
         await warm
@@ -1054,10 +1058,14 @@ def _claims(ctx: _Context, key: str) -> dict[str, Any]:
     import importlib
 
     from ipsresearch.claims import verify
+    from ipsresearch.paths import is_synthetic
     from ipsresearch.studies import MODULES
 
     results, errors = [], []
     data_dir = str(ctx.data_dir) if ctx.data_dir is not None else None
+    if not is_synthetic(data_dir):
+        # a programme's own data: a paper's claims are checked only against that paper's data
+        return {"key": key, "results": [], "errors": [], "data_files": {}, "checked": False}
     with recording() as read:
         for module in MODULES:
             try:
@@ -1068,7 +1076,8 @@ def _claims(ctx: _Context, key: str) -> dict[str, Any]:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 errors.append(f"{module}: {type(exc).__name__}: {first}")
     files = pv.read_files(read, ctx.data_dir, getattr(ctx, "read_roots", ()))
-    return {"key": key, "results": results, "errors": errors, "data_files": files}
+    return {"key": key, "results": results, "errors": errors, "data_files": files,
+            "checked": True}
 
 
 def _jsonable(value: Any) -> Any:
@@ -1129,6 +1138,7 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
         left_out_table=left_out_html(left_out()),
         sources=[{"citation": s.citation, "file": s.file, "doi": s.doi} for s in SOURCES.values()],
         bases=list(BASES.items()), statuses=list(STATUSES.items()),
+        claims_checked=ctx.claims.get("checked", True),
         package={"version": __version__, "source_sha256": ctx.package_hash},
         data=_data_block(ctx, read),
         notebooks_dir=pv.relative(ctx.notebooks_dir) + "/", written=when.to_dict())
@@ -1150,7 +1160,8 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
         "data": _data_block(ctx, read),
         "environment": ctx.environment,
         "reports": reports,
-        "claims": {"key": ctx.claims["key"], "counts": counts, "errors": errors,
+        "claims": {"key": ctx.claims["key"], "checked": ctx.claims.get("checked", True),
+                   "counts": counts, "errors": errors,
                    "results": ctx.claims["results"],
                    "data_files": dict(sorted((ctx.claims.get("data_files") or {}).items()))},
     }

@@ -18,11 +18,12 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ipsresearch.studies import MODULES, claim_sets
 from ipsresearch.validation import InputError, Problem
 
-__all__ = ["check_data_dir"]
+__all__ = ["check_data_dir", "check_folder"]
 
 _STUDIES_IMPORT = re.compile(r"from\s+ipsresearch\.studies\s+import\s+\(?([\w\s,]+?)\)?\s*(?:#|$)", re.M)
 _STUDY_LOAD = re.compile(r"\b(\w+)\.load\(\s*data_dir\b")
@@ -139,3 +140,73 @@ def check_data_dir(
             problems.append(Problem(src, None, None, note))
         raise InputError(problems, source=src)
     return checked
+
+
+_OTHER_TABLES = {
+    "screening_log": "SCREENING_LOG", "roster": "ROSTER", "focus_group_roster": "ROSTER",
+    "focus_groups": "FOCUS_GROUPS", "interviews": "FOCUS_GROUPS", "coded_segments": "SEGMENTS",
+    "double_coding": "CODINGS", "multi_coding": "CODINGS", "documents": "DOCUMENTS",
+    "cases": "CASES", "trial_arms": "TRIAL_ARMS",
+}
+"""Tables other than the cohort and the fidelity reviews that a folder may hold, by file name."""
+
+
+def check_folder(data_dir: str | os.PathLike) -> list[str]:
+    """Check every table a programme's folder holds, without building anything.
+
+    The tables are recognised by name, in any format :mod:`ipsresearch.readers`
+    reads: the cohort (``participants``, ``job_spells``, with the checks
+    between them), the fidelity ``reviews`` and ``ratings`` (in the folder or
+    its ``fidelity/`` subfolder) and the other tables of ``data_synthetic/``'s
+    layout (rosters, focus groups, coded segments, screening logs, ...).
+
+    Returns
+    -------
+    list of str
+        One line per table read (file, rows) and per decision the reader made.
+
+    Raises
+    ------
+    InputError
+        Every problem of every table and between tables; also a folder that
+        does not exist or holds no table of the package.
+    """
+    from ipsresearch import readers, schemas
+    from ipsresearch.studies import fidelity_claims, irish_pilot
+
+    src = str(data_dir)
+    path = Path(data_dir)
+    allowed = "a folder holding participants and job_spells (or other tables of the README)"
+    if not path.exists():
+        raise InputError([Problem(src, None, None, "directory does not exist", allowed)])
+    if not path.is_dir():
+        raise InputError([Problem(src, None, None, "is a file, not a directory", allowed)])
+    folder = readers.Folder(path)
+    tables: dict[str, Any] = {}
+    if folder.exists("participants") or folder.exists("job_spells"):
+        tables["participants"], tables["job_spells"] = irish_pilot.read_cohort(folder)
+    fidelity_dir = path / "fidelity" if (path / "fidelity").is_dir() else path
+    fid = readers.Folder(fidelity_dir)
+    fidelity_rows: dict[str, int] = {}
+    if fid.exists("reviews") or fid.exists("ratings"):
+        try:
+            data = fidelity_claims.load(path)
+            fidelity_rows = {"reviews": len(data.reviews), "ratings": len(data.ratings)}
+        except InputError as exc:
+            folder.problems += exc.problems
+    for name, schema in _OTHER_TABLES.items():
+        if folder.exists(name):
+            tables[name] = folder.table(name, getattr(schemas, schema))
+    if not tables and not fid.exists("reviews") and not fid.exists("ratings") and not folder.problems:
+        folder.problems.append(Problem(src, None, None, "holds no table this package reads "
+                                       "(e.g. participants.csv, job_spells.csv, fidelity/ratings.csv)",
+                                       allowed))
+    folder.done()
+    lines = []
+    for name, frame in tables.items():
+        info = folder.read.get(name, {})
+        lines.append(f"{info.get('source', name)}: {len(frame):,} rows")
+    lines += [f"{name} (fidelity): {n:,} {'reviews' if name == 'reviews' else 'ratings rows'}"
+              for name, n in fidelity_rows.items()]
+    lines += folder.notes
+    return lines

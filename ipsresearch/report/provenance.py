@@ -331,7 +331,7 @@ class NotebookInfo:
     ----------
     path : Path
     name : str
-        File stem, e.g. ``01-irish-pilot``; the report is ``<name>.html``.
+        File stem, e.g. ``01-placement``; the report is ``<name>.html``.
     title : str
         Text of the first Markdown heading (the stem when there is none).
     sha256 : str

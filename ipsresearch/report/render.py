@@ -55,12 +55,12 @@ class NavItem:
 
     @property
     def label(self) -> str:
-        """Short label: the notebook's number and topic, e.g. ``01 irish pilot``.
+        """Short label: the notebook's number and topic, e.g. ``01 placement``.
 
         Examples
         --------
-        >>> NavItem("01-irish-pilot", "The Irish IPS pilot").label
-        '01 irish pilot'
+        >>> NavItem("01-placement", "Placement rate").label
+        '01 placement'
         """
         number, _, topic = self.name.partition("-")
         return f"{number} {topic.replace('-', ' ')}".strip()
@@ -189,8 +189,13 @@ def render_provenance(prov: dict[str, Any]) -> str:
 
 def for_display(nb: Any, *, title: str) -> Any:
     """A copy of an executed notebook ready for rendering: :func:`without_live_outputs`,
-    with the page title set."""
+    without what cells wrote to stderr (warnings, with the paths of the package's source,
+    are for the terminal, where the builder summarises them once), with the page title set."""
     nb = without_live_outputs(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     nb.metadata["title"] = title
     return nb
 
@@ -286,7 +291,8 @@ def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], cla
                  written: dict[str, str], headline: str = "", counts_table: str = "",
                  left_out_table: str = "", sources: list[dict[str, str]] | None = None,
                  bases: list[tuple[str, str]] | None = None,
-                 statuses: list[tuple[str, str]] | None = None) -> str:
+                 statuses: list[tuple[str, str]] | None = None,
+                 claims_checked: bool = True) -> str:
     """``index.html``: every report with its status, the claims register, its errata and queries.
 
     ``claims_table``, ``conflicts_table``, ``counts_table`` and
@@ -299,4 +305,5 @@ def render_index(*, nav_items: list[NavItem], reports: list[dict[str, Any]], cla
         conflicts_table=conflicts_table, counts=counts, claims_error=claims_error, package=package,
         data=data, headline=headline, counts_table=counts_table, left_out_table=left_out_table,
         sources=sources or [], bases=bases or [], statuses=statuses or [],
-        notebooks_dir=notebooks_dir, written=written, css=css(), generator=GENERATOR))
+        claims_checked=claims_checked, notebooks_dir=notebooks_dir, written=written, css=css(),
+        generator=GENERATOR))

@@ -30,7 +30,7 @@ __all__ = ["CLAIMS", "PilotData", "load", "load_cohort", "read_cohort"]
 
 KEY = "irish_pilot"
 SOURCE = SOURCES[KEY].file
-REPORT = "01-irish-pilot"
+REPORT = "01-placement"
 SUBDIR = "irish_pilot"
 
 
