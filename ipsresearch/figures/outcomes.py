@@ -115,6 +115,26 @@ def _groups(result: SurvivalResult) -> list[tuple[tuple, str]]:
     return [(tuple(row), ", ".join(map(str, row))) for row in keys.itertuples(index=False)]
 
 
+CENSOR_MARK_BINS = 200
+"""Censoring ticks of one curve are drawn at most once per this fraction of the time axis."""
+
+
+def _thinned(times: np.ndarray, t_max: float) -> np.ndarray:
+    """The first of ``times`` in each of :data:`CENSOR_MARK_BINS` equal bins of ``[0, t_max]``.
+
+    Examples
+    --------
+    >>> _thinned(np.array([5.0, 1.0, 1.0, 1.1, 600.0]), 1000.0).tolist()
+    [1.0, 5.0, 600.0]
+    """
+    if times.size == 0 or t_max <= 0:
+        return times
+    times = np.sort(times)
+    bins = np.minimum(np.floor(times * (CENSOR_MARK_BINS / t_max)), CENSOR_MARK_BINS - 1)
+    _, first = np.unique(bins, return_index=True)
+    return times[first]
+
+
 def plot_survival(
     result: SurvivalResult,
     *,
@@ -145,7 +165,10 @@ def plot_survival(
     max_time : float, optional
         Right end of the x axis (default: the longest observed time).
     bands, censor_marks : bool
-        Draw the pointwise intervals and a tick at each censored time.
+        Draw the pointwise intervals and a tick at each censored time (at most
+        one tick per :data:`CENSOR_MARK_BINS`-th of the time axis, so that a
+        registry's thousands of censored records stay a few hundred ticks
+        that look the same; each tick is at a censored time).
     horizons : sequence of float
         Times to mark with a dotted vertical line (e.g. the horizons of a
         retention table).
@@ -199,7 +222,7 @@ def plot_survival(
         if censor_marks:
             d = result.subjects(key)
             cens = d.loc[~d[result.event].to_numpy(dtype=bool), result.duration].to_numpy(dtype=float)
-            cens = cens[cens <= t_max]
+            cens = _thinned(cens[cens <= t_max], t_max)
             if cens.size:
                 idx = np.searchsorted(c["time"].to_numpy(dtype=float), cens, side="right") - 1
                 sv = np.where(idx < 0, 1.0, c["survival"].to_numpy(dtype=float)[np.clip(idx, 0, None)]

@@ -209,8 +209,14 @@ def sites_caution(about: CohortDescription, *, shown: int | None = None,
     return _md(text + pooled)
 
 
-def stay_in_work_note(stay: pd.DataFrame, *, synthetic: bool) -> Markdown:
-    """What the estimate of staying in work can and cannot say, with its number of first jobs."""
+def stay_in_work_note(stay: pd.DataFrame | Markdown, *, synthetic: bool) -> Markdown:
+    """What the estimate of staying in work can and cannot say, with its number of first jobs.
+
+    Nothing (an empty paragraph) when ``stay`` is the sentence of
+    :func:`or_reason` saying the estimate does not apply: that sentence is shown instead.
+    """
+    if getattr(stay, "not_applicable", False):
+        return _md("")
     n = int(stay["n"].iloc[0]) if len(stay) else 0
     lo, hi = (float(stay["ci_low"].iloc[0]), float(stay["ci_high"].iloc[0])) if n else (0.0, 0.0)
     width = 100 * (hi - lo) / 2

@@ -159,7 +159,8 @@ def benchmark_comparison(
     at12 = outcomes.in_work_at(participants, spells, days=365, validated=True)
     worked = outcomes.time_in_work(participants, spells, validated=True)
     worked = worked[worked["days_after_first_job"] > 0]
-    stay = stay_in_work(participants, spells, validated=True)
+    # no one with a paid competitive job: the share staying in work is not counted (NaN, n 0)
+    stay = stay_in_work(participants, spells, validated=True) if employed["employed"].any() else None
     measures = {
         "ever_employed": (100 * float(rate["rate"].iloc[0]), int(rate["n"].iloc[0]),
                           "placement_rate(ever_employed(...), outcome='employed')"),
@@ -168,7 +169,8 @@ def benchmark_comparison(
         "weeks_per_year_after_first_job": (
             float(worked["share_after_first_job"].mean()) * 365.25 / 7 if len(worked) else np.nan,
             len(worked), "time_in_work(...).share_after_first_job, mean x 365.25 / 7"),
-        "stay_in_work": (100 * float(stay["survival"].iloc[0]), int(stay["n"].iloc[0]),
+        "stay_in_work": (100 * float(stay["survival"].iloc[0]) if stay is not None else np.nan,
+                         int(stay["n"].iloc[0]) if stay is not None else 0,
                          f"stay_in_work(..., days={STAY_IN_WORK_DAYS})"),
     }
     out = bench[["benchmark_id", "measure", "arm", "value", "unit", "follow_up", "source",

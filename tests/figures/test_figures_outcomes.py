@@ -69,6 +69,23 @@ def test_km_figure_marks_the_horizons_and_draws_on_a_given_panel(pilot):
     assert ax.figure.get_size_inches().tolist() == [8.0, 3.0]
 
 
+def test_km_figure_of_a_registry_draws_a_few_hundred_censoring_ticks_at_censored_times():
+    import pandas as pd
+
+    rng = np.random.default_rng(16)
+    days = rng.integers(1, 2000, 50_000)
+    ended = rng.random(50_000) < 0.3
+    km = outcomes.kaplan_meier(pd.DataFrame({"days": days, "ended": ended}))
+    ax = figures.plot_survival(km, bands=False)
+    ticks = [ln for ln in ax.lines if ln.get_marker() == "|"]
+    assert len(ticks) == 1
+    drawn = np.asarray(ticks[0].get_xdata(), dtype=float)
+    assert 100 <= drawn.size <= figures.outcomes.CENSOR_MARK_BINS  # not one per censored record
+    assert set(drawn) <= set(days[~ended].astype(float))  # each tick at a censored time
+    gaps = np.diff(np.sort(drawn))
+    assert gaps.max() < 2 * days.max() / figures.outcomes.CENSOR_MARK_BINS  # spread over the axis
+
+
 def test_swimmer_plot_has_one_lane_per_participant_and_a_bar_per_spell(pilot):
     tl = outcomes.spell_timeline(pilot.participants, pilot.spells, validated=True)
     assert tl["participant_id"].nunique() == 65
