@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/reports.py --sizes 1e3,1e4,1e5 [--only 01 05] [--notebooks DIR]
+        [--json FILE] [--keep DIR]
 
 For each size N, a cohort of N participants at N/500 sites is drawn by the
 scale generator (:mod:`ipsresearch.synthetic.scale`, its default seed; the same as
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", type=Path, help="notebooks of another checkout")
     parser.add_argument("--seed", type=int, help="default: the scale generator's seed")
     parser.add_argument("--json", type=Path, help="write the measurements to this file")
+    parser.add_argument("--keep", type=Path, help="keep the cohorts and pages in this new folder")
     args = parser.parse_args(argv)
 
     print(f"# benchmarks/reports.py --sizes {','.join(str(n) for n in args.sizes)} "
@@ -108,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     seed = scale.SEED if args.seed is None else args.seed
     runs = []
     with tempfile.TemporaryDirectory(prefix="ips-bench-reports-") as tmp:
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            tmp = args.keep
         for n in args.sizes:
             load = _load()
             run = run_size(n, Path(tmp), only=args.only, notebooks=args.notebooks, seed=seed)

@@ -115,7 +115,7 @@ def _groups(result: SurvivalResult) -> list[tuple[tuple, str]]:
     return [(tuple(row), ", ".join(map(str, row))) for row in keys.itertuples(index=False)]
 
 
-CENSOR_MARK_BINS = 200
+CENSOR_MARK_BINS = 100
 """Censoring ticks of one curve are drawn at most once per this fraction of the time axis."""
 
 
@@ -124,8 +124,8 @@ def _thinned(times: np.ndarray, t_max: float) -> np.ndarray:
 
     Examples
     --------
-    >>> _thinned(np.array([5.0, 1.0, 1.0, 1.1, 600.0]), 1000.0).tolist()
-    [1.0, 5.0, 600.0]
+    >>> _thinned(np.array([5.0, 1.0, 1.0, 1.1, 25.0, 600.0]), 1000.0).tolist()
+    [1.0, 25.0, 600.0]
     """
     if times.size == 0 or t_max <= 0:
         return times
@@ -133,6 +133,31 @@ def _thinned(times: np.ndarray, t_max: float) -> np.ndarray:
     bins = np.minimum(np.floor(times * (CENSOR_MARK_BINS / t_max)), CENSOR_MARK_BINS - 1)
     _, first = np.unique(bins, return_index=True)
     return times[first]
+
+
+CURVE_STEPS = 400
+"""A curve with more steps than this is drawn with the last step of each 1/CURVE_STEPS of the time axis."""
+
+
+def _drawn(curve: pd.DataFrame, t_max: float) -> pd.DataFrame:
+    """The rows of a Kaplan-Meier ``curve`` to draw: all of them, or with more than
+    :data:`CURVE_STEPS` the last row of each of :data:`CURVE_STEPS` equal bins of
+    ``[0, t_max]`` (each drawn point is a point of the curve; a step moves by less
+    than one bin, below what a page shows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"time": np.arange(1.0, 2001.0), "survival": np.linspace(1, 0.2, 2000)})
+    >>> d = _drawn(c, 2000.0)
+    >>> len(d), float(d["time"].iloc[0]), float(d["time"].iloc[-1])
+    (400, 4.0, 2000.0)
+    """
+    if len(curve) <= CURVE_STEPS or t_max <= 0:
+        return curve
+    t = curve["time"].to_numpy(dtype=float)
+    bins = np.minimum(np.floor(t * (CURVE_STEPS / t_max)), CURVE_STEPS - 1)
+    return curve.iloc[np.flatnonzero(np.r_[bins[1:] != bins[:-1], True])]
 
 
 def plot_survival(
@@ -166,9 +191,11 @@ def plot_survival(
         Right end of the x axis (default: the longest observed time).
     bands, censor_marks : bool
         Draw the pointwise intervals and a tick at each censored time (at most
-        one tick per :data:`CENSOR_MARK_BINS`-th of the time axis, so that a
+        one tick per 1/:data:`CENSOR_MARK_BINS` of the time axis, so that a
         registry's thousands of censored records stay a few hundred ticks
-        that look the same; each tick is at a censored time).
+        that look the same; each tick is at a censored time). A curve of more
+        than :data:`CURVE_STEPS` steps is drawn by the last step in each
+        1/:data:`CURVE_STEPS` of the axis (its band likewise).
     horizons : sequence of float
         Times to mark with a dotted vertical line (e.g. the horizons of a
         retention table).
@@ -205,8 +232,9 @@ def plot_survival(
         (lambda v: np.asarray(v, dtype=float))
     for k, (key, label) in enumerate(groups):
         colour = PALETTE[k % len(PALETTE)]
-        c = group_rows(result.curve, by, key)
-        c = c[c["time"] <= t_max]
+        full = group_rows(result.curve, by, key)
+        full = full[full["time"] <= t_max]
+        c = _drawn(full, t_max)
         x = np.concatenate([[0.0], c["time"].to_numpy(dtype=float), [t_max]])
         s = np.concatenate([[1.0], c["survival"].to_numpy(dtype=float)])
         y = flip(np.concatenate([s, s[-1:]]))
@@ -224,9 +252,10 @@ def plot_survival(
             cens = d.loc[~d[result.event].to_numpy(dtype=bool), result.duration].to_numpy(dtype=float)
             cens = _thinned(cens[cens <= t_max], t_max)
             if cens.size:
-                idx = np.searchsorted(c["time"].to_numpy(dtype=float), cens, side="right") - 1
-                sv = np.where(idx < 0, 1.0, c["survival"].to_numpy(dtype=float)[np.clip(idx, 0, None)]
-                              if len(c) else 1.0)
+                idx = np.searchsorted(full["time"].to_numpy(dtype=float), cens, side="right") - 1
+                sv = np.where(idx < 0, 1.0,
+                              full["survival"].to_numpy(dtype=float)[np.clip(idx, 0, None)]
+                              if len(full) else 1.0)
                 ax.plot(cens, flip(sv), linestyle="none", marker="|", markersize=7,
                         color=colour, alpha=0.8)
     ax.set_xlim(0, t_max)

@@ -80,10 +80,17 @@ def test_km_figure_of_a_registry_draws_a_few_hundred_censoring_ticks_at_censored
     ticks = [ln for ln in ax.lines if ln.get_marker() == "|"]
     assert len(ticks) == 1
     drawn = np.asarray(ticks[0].get_xdata(), dtype=float)
-    assert 100 <= drawn.size <= figures.outcomes.CENSOR_MARK_BINS  # not one per censored record
+    assert 50 <= drawn.size <= figures.outcomes.CENSOR_MARK_BINS  # not one per censored record
     assert set(drawn) <= set(days[~ended].astype(float))  # each tick at a censored time
     gaps = np.diff(np.sort(drawn))
     assert gaps.max() < 2 * days.max() / figures.outcomes.CENSOR_MARK_BINS  # spread over the axis
+    # the curve: at most CURVE_STEPS steps, each a point of the estimate, its last one included
+    line = ax.lines[0]
+    x, y = np.asarray(line.get_xdata(), float)[1:-1], np.asarray(line.get_ydata(), float)[1:-1]
+    assert len(km.curve) > figures.outcomes.CURVE_STEPS >= len(x) > 0.9 * figures.outcomes.CURVE_STEPS
+    on_curve = km.curve.set_index("time")["survival"]
+    assert_allclose(on_curve.loc[x].to_numpy(), y)
+    assert x[-1] == km.curve["time"].iloc[-1]
 
 
 def test_swimmer_plot_has_one_lane_per_participant_and_a_bar_per_spell(pilot):
