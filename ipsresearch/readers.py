@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipsresearch.paths import probing
 from ipsresearch.validation import (
     DATE_ORDERS,
     MAX_PER_COLUMN,
@@ -803,7 +804,8 @@ class Folder:
     def _sheets_of(self, book: Path) -> list[str]:
         if book not in self._sheets:
             try:
-                self._sheets[book] = _sheet_names(book, str(book))
+                with probing():  # looking for a table's sheet is not reading the workbook
+                    self._sheets[book] = _sheet_names(book, str(book))
             except InputError as exc:
                 self.problems += exc.problems
                 self._sheets[book] = []
