@@ -134,3 +134,15 @@ def test_a_programme_without_jobs_says_what_does_not_apply(programme_reports):
     assert "does not apply to these data" in text
     one = visible_text((pages / "01-placement.html").read_text(encoding="utf-8"))
     assert "0 of 20" in one
+
+
+def test_on_the_shipped_data_the_register_is_checked_and_lists_what_it_read(built_reports):
+    import json
+
+    out, _ = built_reports
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["claims"]["checked"] is True and manifest["claims"]["results"]
+    assert any(k.endswith("participants.csv") for k in manifest["claims"]["data_files"]), \
+        manifest["claims"]["data_files"]
+    index = visible_text((out / "index.html").read_text(encoding="utf-8"))
+    assert "no published claim is checked here" not in index
