@@ -167,8 +167,8 @@ def test_cli_writes_a_scale_cohort(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["data", "--scale", "0", "--out", "x"], "'0' is not a positive whole number"),
-    (["data", "--scale", "1.5e0", "--out", "x"], "'1.5e0' is not a positive whole number"),
+    (["data", "--scale", "0", "--out", "x"], "'0' is not a whole number from 1 to 100000000 (1e8)"),
+    (["data", "--scale", "1.5e0", "--out", "x"], "'1.5e0' is not a whole number from 1 to 100000000 (1e8)"),
     (["data", "--scale", "100"], "--scale N writes a new cohort: give --out DIR"),
     (["data", "--seed", "4"], "--seed applies only with --scale N"),
 ])
