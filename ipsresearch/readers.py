@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ipsresearch.paths import probing
+from ipsresearch.paths import note_read, probing
 from ipsresearch.validation import (
     DATE_ORDERS,
     MAX_PER_COLUMN,
@@ -479,6 +479,7 @@ def _read_stats(path: Path, src: str, fmt: str) -> Table:
     import pyreadstat
 
     reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    note_read(path)  # pyreadstat reads it from C: tell a report's provenance (issue 20)
     try:
         frame, meta = reader(str(path), apply_value_formats=True, formats_as_category=True)
     except Exception as exc:

@@ -211,6 +211,21 @@ def test_probing_a_file_is_not_reading_it(tmp_path):
     assert read == set()
 
 
+def test_a_file_read_from_c_is_recorded(tmp_path):
+    """pyreadstat opens an SPSS file from C, where no audit hook sees it: the reader says so."""
+    import pandas as pd
+    import pyreadstat
+
+    from ipsresearch import readers
+    from ipsresearch.paths import recording
+
+    path = tmp_path / "participants.sav"
+    pyreadstat.write_sav(pd.DataFrame({"participant_id": ["P1"]}), str(path))
+    with recording() as read:
+        readers.read_frame(path)
+    assert str(path) in read
+
+
 def test_files_the_analysis_did_not_read_leave_no_trace(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
