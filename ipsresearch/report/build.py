@@ -1095,10 +1095,10 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
     from ipsresearch.report.render import render_index
     from ipsresearch.report.tables import (
         claims_headline,
-        claims_html,
         conflicts_html,
         counts_html,
         left_out_html,
+        register_html,
     )
     from ipsresearch.sources import SOURCES
     from ipsresearch.studies import left_out
@@ -1129,9 +1129,7 @@ def _write_index(ctx: _Context, reports: list[dict], index_key: str, reporter: _
                      "dirty": (r.get("git") or {}).get("dirty"), "build_time": r.get("build_time")})
     page = render_index(
         nav_items=ctx.nav_items, reports=rows,
-        claims_table=claims_html(claims, link_reports=True,
-                                 caption="Every claim of the register: what the paper prints "
-                                         "beside the value recomputed from the data"),
+        claims_table=register_html(claims, link_reports=True),
         conflicts_table=conflicts_html(conflicts, link_reports=True) if conflicts else "",
         counts=counts, claims_error="\n".join(errors),
         headline=claims_headline(claims), counts_table=counts_html(claims),

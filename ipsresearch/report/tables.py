@@ -43,13 +43,14 @@ if TYPE_CHECKING:
     from IPython.display import HTML
 
 __all__ = ["CLAIMS_CSS", "FIGURE_CSS", "HEADERS", "MISSING", "TABLE_CSS", "caption_label",
-           "claims_counts", "claims_headline", "claims_html", "column_digits", "column_kind",
+           "claims_by_source", "claims_counts", "claims_headline", "claims_html", "column_digits",
+           "column_kind",
            "conflicts_html", "counts_html", "doi_link", "Figure", "format_bands", "format_cell",
            "format_count", "format_excluded_trials", "format_flow", "format_heterogeneity",
            "format_interval", "format_meta", "format_misread", "format_number", "format_p",
            "format_percent", "format_rates", "format_survival", "format_trials", "format_value",
-           "header", "left_out_html", "printed_value", "show_claims", "show_figure", "show_table",
-           "source_label", "Table"]
+           "header", "left_out_html", "printed_value", "register_html", "short_name", "show_claims",
+           "show_figure", "show_table", "source_label", "Table"]
 
 
 def format_rates(rates: pd.DataFrame, *, label: str | None = None, digits: int = 1) -> pd.DataFrame:
@@ -1276,6 +1277,110 @@ def conflicts_html(results: Iterable[ClaimResult], *, link_reports: bool = False
     return (CLAIMS_CSS + f'<table class="claims claims-conflicts">{cap}\n<thead>{head}</thead>\n<tbody>\n'
             + "\n".join(rows) + "\n</tbody></table>")
 
+
+def claims_by_source(results: Iterable[ClaimResult]) -> list[tuple[str, Any, list[ClaimResult]]]:
+    """The claims grouped by source paper: ``(key, source, claims)`` in the order of
+    :data:`ipsresearch.sources.SOURCES`, then the claims of no source paper (key ``other``,
+    source ``None``); groups without claims are left out.
+
+    Examples
+    --------
+    >>> from ipsresearch.claims import Claim, evaluate
+    >>> from ipsresearch.sources import SOURCES
+    >>> a = evaluate(Claim("t.a", SOURCES["ipsnor"].file, 1, "n", 3, lambda d: 3, basis="identity"), None)
+    >>> b = evaluate(Claim("t.b", "x.txt", 1, "n", 3, lambda d: 3, basis="identity"), None)
+    >>> [(key, len(group)) for key, _, group in claims_by_source([b, a])]
+    [('ipsnor', 1), ('other', 1)]
+    """
+    from ipsresearch.sources import SOURCES
+
+    results = list(results)
+    groups = [(s.key, s, [r for r in results if r.source == s.file]) for s in SOURCES.values()]
+    files = {s.file for s in SOURCES.values()}
+    groups.append(("other", None, [r for r in results if r.source not in files]))
+    return [g for g in groups if g[2]]
+
+
+def short_name(source: Any) -> str:
+    """A paper named briefly, for captions: first author's surname and year, else its topic.
+
+    Examples
+    --------
+    >>> from ipsresearch.sources import SOURCES
+    >>> [short_name(SOURCES[k]) for k in ("moen2021", "irish_pilot")]
+    ['Moen et al. (2021)', 'Irish IPS pilot 2015-2017 and national scale-up']
+    """
+    if not source.authors:
+        return source.citation.split(":")[0]
+    first = source.authors.split(",")[0].split()[0]
+    more = " et al." if "," in source.authors else ""
+    return f"{first}{more} ({source.year})" if source.year else f"{first}{more}"
+
+
+REGISTER_CSS = (
+    "<style>.register-filter{margin:.6em 0 .2em 0}"
+    "input[name=register-filter]+label{margin:0 1.2em 0 .3em}"
+    "input[name=register-filter]:focus-visible+label{outline:2px solid #1a56a8;outline-offset:2px}"
+    "p.register-source{font-size:.9em;color:#444;margin-top:0}"
+    # "only problems": the passing claims' rows are hidden on screen; print shows every row
+    "@media screen{#register-problems:checked~.register-groups tr.status-pass{display:none}}"
+    "@media print{.register-filter,input[name=register-filter],input[name=register-filter]+label"
+    "{display:none}}</style>\n"
+)
+"""The register's filter: radio inputs and a sibling selector, no script (works offline)."""
+
+
+def register_html(results: Iterable[ClaimResult], *, link_reports: bool = False) -> str:
+    """Every claim grouped by source paper, with a contents list and a filter, as HTML.
+
+    One section per paper (in :data:`ipsresearch.sources.SOURCES` order,
+    headed by the paper as researchers cite it, then its source file), each
+    starting with its claims by basis and status (:func:`counts_html`) and
+    then its claims (:func:`claims_html`); claims of no source paper come
+    last. Before the groups, two labelled radio inputs choose between every
+    claim and only the problems (fail, erratum, query, unchecked): the choice
+    hides the passing rows with CSS alone, on screen only, so it works
+    offline, with the keyboard, and a printout shows every row. Written by
+    hand: no library renders this register.
+    """
+    esc = html.escape
+    groups = []
+    for key, source, group in claims_by_source(results):
+        if source is None:
+            groups.append((key, "Claims not from one of the five source papers", "",
+                           "claims not from one of the five source papers", group))
+        else:
+            where = f"; {source.printed_at}" if source.printed_at else ""
+            groups.append((key, source.reference(), f"Source file {source.file}{where}.",
+                           short_name(source), group))
+    toc = "".join(f'<li><a href="#claims-{esc(key)}">{esc(heading)}</a> ({len(group)} claims)</li>'
+                  for key, heading, _, _, group in groups)
+    parts = [CLAIMS_CSS, REGISTER_CSS,
+             f'<nav class="register-contents" aria-label="Claims by paper"><ul>{toc}</ul></nav>\n',
+             '<p class="register-filter" id="register-filter-label">Show in the tables below:</p>\n'
+             '<input type="radio" name="register-filter" id="register-all" value="all" checked '
+             'aria-describedby="register-filter-label">'
+             '<label for="register-all">every claim</label>\n'
+             '<input type="radio" name="register-filter" id="register-problems" value="problems" '
+             'aria-describedby="register-filter-label">'
+             '<label for="register-problems">only fails, errata, queries and unchecked claims</label>\n'
+             '<div class="register-groups">']
+    for key, heading, note, name, group in groups:
+        k = esc(key)
+        parts.append(
+            f'<section class="register-group" aria-labelledby="claims-{k}">'
+            f'<h4 id="claims-{k}">{esc(heading)}</h4>\n'
+            + (f'<p class="register-source">{esc(note)}</p>\n' if note else "")
+            + f'<div class="ips-scroll" role="region" aria-label="Claims of {esc(name)} by basis and status" '
+            f'tabindex="0">'
+            + counts_html(group, caption=f"The claims of {name} by basis and status").removeprefix(CLAIMS_CSS)
+            + f'</div>\n<div class="ips-scroll" role="region" aria-label="Claims of {esc(name)}" tabindex="0">'
+            + claims_html(group, link_reports=link_reports,
+                          caption=f"The claims of {name}: what the paper prints beside the value "
+                                  f"recomputed from the data").removeprefix(CLAIMS_CSS)
+            + "</div></section>\n")
+    parts.append("</div>")
+    return "".join(parts)
 
 def left_out_html(left_out: pd.DataFrame, *,
                   caption: str = "What the register leaves out, and why") -> str:
