@@ -72,7 +72,6 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from ipsresearch import studies
-    from ipsresearch.report.tables import format_value
 
     if args.only:
         keys = [cs.key for cs in studies.claim_sets()]
@@ -91,16 +90,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         from ipsresearch.claims import BASES, STATUSES
 
-        width = max((len(r.id) for r in results), default=10)
-        print(f"{'id':<{width}}  {'basis':<11} {'source':<24} {'line':>4}  {'printed':>10} "
-              f"{'counted':>10} {'computed':>10}  status")
-        for r in results:
-            printed = "—" if r.published is None else format_value(r.published, r.unit)
-            counted = "" if r.counted is None else format_value(r.counted, r.unit)
-            print(f"{r.id:<{width}}  {r.basis:<11} {r.source:<24} {r.line:>4}  {printed:>10} "
-                  f"{counted:>10} {format_value(r.computed, r.unit):>10}  {r.status}")
-            if r.error:
-                print(f"{'':<{width}}  error: {r.error}")
+        for line in _verify_table(results):
+            print(line)
         counts = {s: sum(r.status == s for r in results) for s in STATUSES}
         print(f"{len(results)} claims: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
         for basis in BASES:
@@ -112,6 +103,58 @@ def _cmd_verify(args: argparse.Namespace) -> int:
               "check it against the instrument; calibrated claims count synthetic records made to "
               "match and only demonstrate the analysis; cited figures are not checked.")
     return 1 if any(r.status == "fail" for r in results) else 0
+
+
+VALUE_WIDTH = 14
+"""Widest value shown in its column by ``ipsresearch verify``; a longer one is printed in full below its row."""
+
+
+def _verify_table(results: list) -> list[str]:
+    """The lines of the claims table ``ipsresearch verify`` prints: every column as wide as its
+    widest cell (values at most :data:`VALUE_WIDTH`), so the columns align; a longer value reads
+    ``(below)`` in its cell and in full on a line under the row, as does an error.
+
+    Examples
+    --------
+    >>> from ipsresearch.claims import Claim, evaluate
+    >>> rows = [evaluate(Claim("t.n", "x.txt", 1, "n", 3, lambda d: 3, basis="identity"), None),
+    ...         evaluate(Claim("t.long_list", "x.txt", 12, "keys", "a, b, c, d, e, f, g, h",
+    ...                        lambda d: "a, b, c, d, e, f, g, h", basis="transcribed"), None)]
+    >>> print("\\n".join(line.rstrip() for line in _verify_table(rows)))
+    id           basis        source  line  printed  counted  computed  status
+    t.n          identity     x.txt      1        3                  3  pass
+    t.long_list  transcribed  x.txt     12  (below)            (below)  pass
+                 printed: a, b, c, d, e, f, g, h
+                 computed: a, b, c, d, e, f, g, h
+    """
+    from ipsresearch.report.tables import format_value
+
+    rows = []
+    for r in results:
+        printed = "—" if r.published is None else format_value(r.published, r.unit)
+        counted = "" if r.counted is None else format_value(r.counted, r.unit)
+        rows.append((r.id, r.basis, r.source, str(r.line), printed, counted,
+                     format_value(r.computed, r.unit), r.status, r.error))
+    head = ("id", "basis", "source", "line", "printed", "counted", "computed", "status")
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(head[:4])]
+    widths += [max([len(h), *(len(row[i]) for row in rows if len(row[i]) <= VALUE_WIDTH)])
+               for i, h in enumerate(head[4:7], start=4)]
+    right = (False, False, False, True, True, True, True)
+
+    def line(cells: tuple[str, ...]) -> str:
+        shown = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells[:7], widths, right, strict=True)]
+        return "  ".join([*shown, cells[7]])
+
+    out = [line(head)]
+    indent = " " * (widths[0] + 2)
+    for row in rows:
+        long = [(head[i], row[i]) for i in (4, 5, 6) if len(row[i]) > widths[i]]
+        cells = tuple("(below)" if 4 <= i <= 6 and len(c) > widths[i] else c for i, c in enumerate(row[:8]))
+        out.append(line(cells))
+        out += [f"{indent}{name}: {value}" for name, value in long]
+        if row[8]:
+            out.append(f"{indent}error: {row[8]}")
+    return out
 
 
 _BUILD_FLAGS = {"only": "--only", "notebooks_dir": "--notebooks", "out_dir": "--out",

@@ -124,3 +124,26 @@ def test_commands_import_only_what_they_use(root, args, status, not_imported):
     got_status, modules = json.loads(r.stdout.splitlines()[-1])
     assert got_status == status
     assert sorted(set(not_imported) & set(modules)) == []
+
+
+def test_verify_prints_its_table_with_aligned_columns(capsys):
+    """Issue 18, item 6: each column starts where its header starts, on every row; a value too
+    long for its column is printed in full below the row."""
+    from ipsresearch import studies
+
+    assert main(["verify"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = lines[0]
+    starts = [head.index(h) for h in ("basis", "source", "status")]
+    results = {r.id: r for r in studies.verify()}
+    rows = [line for line in lines[1:] if line.split(" ", 1)[0] in results]
+    assert len(rows) == len(results)
+    for line in rows:
+        r = results[line.split(" ", 1)[0]]
+        assert [line[s:].split(" ", 1)[0] for s in starts] == [r.basis, r.source, r.status], line
+        assert all(line[s - 1] == " " for s in starts), line
+    # the column ends of the right-aligned values line up too
+    ends = [head.index(h) + len(h) for h in ("line", "printed", "counted", "computed")]
+    assert all(line[e] == " " for line in rows for e in ends)  # a separator, never part of a value
+    below = [line.strip() for line in lines if line.startswith(" ") and ": " in line]
+    assert any(s.startswith("printed: ") and s.count(",") >= 8 for s in below)  # a long list, in full
