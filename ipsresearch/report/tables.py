@@ -1347,7 +1347,8 @@ def register_html(results: Iterable[ClaimResult], *, link_reports: bool = False)
     groups = []
     for key, source, group in claims_by_source(results):
         if source is None:
-            groups.append((key, "Claims not from one of the five source papers", "",
+            files = ", ".join(dict.fromkeys(r.source for r in group))
+            groups.append((key, "Claims not from one of the five source papers", f"Source: {files}.",
                            "claims not from one of the five source papers", group))
         else:
             where = f"; {source.printed_at}" if source.printed_at else ""
