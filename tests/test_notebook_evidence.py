@@ -82,6 +82,15 @@ def test_the_real_trials_come_first_with_their_pooled_estimate_and_every_source_
     assert (f"the pooled risk ratio is {both.correct.estimate:.2f}" in text
             and f"it is {both.misread.estimate:.2f}" in text)
     assert "`n_treatment` is the name of an arm total" in text
+    # every pooled row says what it is: the Wald and Knapp-Hartung rows, and each subgroup by name
+    page = (out / f"{NAME}.html").read_text(encoding="utf-8")
+    rows = [_text(r) for r in re.findall(r"<tr>.*?</tr>", page, flags=re.S)]
+    wald = meta_analysis(primary.pooled, method="REML", test="z")
+    assert any(r.startswith(f" Wald (z) RR 4 {wald.estimate:.2f}") for r in rows), "Wald row"
+    assert any(r.startswith(f" Knapp-Hartung (t) RR 4 {real.estimate:.2f}") for r in rows), "KH row"
+    wider = ips_trials.select_trials(sets=["primary", "sensitivity"])
+    for region, group in wider.pooled.groupby("region"):
+        assert any(r.startswith(f" {region} RR {len(group)} ") for r in rows), region
     # the trials' own printed statistics, each claim recomputed from the counts, before the laboratory
     from ipsresearch.studies import verify
 

@@ -147,7 +147,22 @@ def format_meta(summary: pd.DataFrame, *, label: str | None = None, digits: int 
     ...     "tau2": [0.0616], "i2": [53.3], "q": [14.23], "q_df": [6], "q_p": [0.027]})
     >>> format_meta(s).iloc[0].tolist()
     ['RR', 'REML', '7', '1.76', '1.35 to 2.29', '1.01 to 3.06', '0.062', '53%', '14.2 (6)', '0.027']
+
+    ``label`` names a column of row labels shown first; it may not be one of the
+    table's own columns, which would overwrite it:
+
+    >>> format_meta(s.assign(fit="Wald"), label="fit").columns[0]
+    'fit'
+    >>> format_meta(s.assign(interval="Wald"), label="interval")
+    Traceback (most recent call last):
+    ...
+    ValueError: label='interval' would be overwritten by format_meta's own column 'interval'; name the row labels otherwise (e.g. 'fit', 'group')
     """
+    shown = ("measure", "method", "studies", "estimate", "interval", "prediction interval",
+             "tau²", "I²", "Q (df)", "p (Q)")
+    if label is not None and label in shown:
+        raise ValueError(f"label={label!r} would be overwritten by format_meta's own column "
+                         f"{label!r}; name the row labels otherwise (e.g. 'fit', 'group')")
     out = pd.DataFrame(index=summary.index)
     if label is not None:
         out[label] = summary[label].astype(str)
