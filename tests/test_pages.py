@@ -135,6 +135,19 @@ def test_every_page_reads_as_a_report(built_reports):
     assert all(re.search(r"--ips-font:", path.read_text(encoding="utf-8")) for path in pages)
 
 
+
+@pytest.mark.slow
+def test_no_page_calls_a_claim_verified(built_reports):
+    """A count of synthetic records planted to match a paper is a demonstration (#15): no page
+    calls anything "verified"; a page with calibrated claims says they are demonstrations."""
+    out, _ = built_reports
+    for path in sorted(out.glob("*.html")):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+        assert not re.search(r"\bverified\b", text, flags=re.I), path.name
+        if re.search(r"\(calibrated\): [1-9]", text):
+            assert "Demonstrations on synthetic records" in text, path.name
+
+
 @pytest.mark.slow
 def test_long_pages_have_a_contents_list_and_tables_and_figures_anchors(built_reports):
     out, _ = built_reports

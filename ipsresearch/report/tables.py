@@ -1138,7 +1138,7 @@ def claims_headline(results: Iterable[ClaimResult]) -> str:
     n_def, dfn = part(("definition",))
     n_cal, cal = part(("calibrated",))
     n_cit, _ = part(("cited",))
-    out = [f"{len(results)} claims.",
+    out = [f"{len(results)} claim{'' if len(results) == 1 else 's'}.",
            f"Independent checks against the paper's own tables, lists and arithmetic "
            f"(transcribed, identity): {n_ind} ({ind})."]
     if n_def:
