@@ -34,6 +34,24 @@ SITES_LISTED = 8
 """Sites named one by one in a description; beyond this the largest are named and the rest counted."""
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^-])")
+
+
+def md_escape(value: Any) -> str:
+    """Text from data (a site's name, a value in a message) made safe to put into Markdown.
+
+    HTML is escaped, so markup in the data is shown as text and never runs
+    in a page, and Markdown's punctuation is backslash-escaped, so the text is
+    shown as written (``Site_A`` is not emphasis).
+
+    Examples
+    --------
+    >>> print(md_escape('Site <b>A</b> & B_1'))
+    Site &lt;b&gt;A&lt;/b&gt; &amp; B\\_1
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+
+
 def _md(text: str) -> Markdown:
     from IPython.display import Markdown
 
@@ -86,7 +104,8 @@ def site_list(about: CohortDescription, *, limit: int = SITES_LISTED) -> str:
     'X (2) and Y (1)'
     """
     table = about.by_site
-    shown = [f"{s} ({n:,})" for s, n in zip(table["site"], table["participants"], strict=True)]
+    shown = [f"{md_escape(s)} ({n:,})"
+             for s, n in zip(table["site"], table["participants"], strict=True)]
     if len(shown) > limit:
         rest = len(shown) - limit
         return ", ".join(shown[:limit]) + f" and {count(rest, 'other site')}"
@@ -127,7 +146,8 @@ def data_notes(notes: Iterable[str]) -> str:
     lines = []
     for note in notes:
         where, _, what = str(note).partition(": ")
-        lines.append(f"* {os.path.basename(where)}: {what}" if what else f"* {note}")
+        lines.append(f"* {md_escape(os.path.basename(where))}: {md_escape(what)}" if what
+                     else f"* {md_escape(note)}")
     return "How the files were read:\n\n" + "\n".join(lines) if lines else ""
 
 
@@ -323,6 +343,6 @@ def or_reason(compute: Any, *, what: str = "This analysis", needs: Any = None) -
     except ValueError as exc:
         lines = [ln.strip(" -") for ln in str(exc).strip().splitlines() if ln.strip()]
         reason = "; ".join(lines[1:] if len(lines) > 1 and lines[0].endswith(":") else lines)
-        sentence = _md(f"*{what} does not apply to these data: {reason}*")
+        sentence = _md(f"*{what} does not apply to these data: {md_escape(reason)}*")
         sentence.not_applicable = True
         return sentence
